@@ -1,0 +1,29 @@
+import { DynamicModule, Module } from '@nestjs/common';
+import { AdminModule } from './admin/admin.module';
+import { BillingModule } from './billing/billing.module';
+import type { AppConfig } from './config/app-config';
+import { CoreModule } from './core/core.module';
+import { DatabaseModule } from './database/database.module';
+import { DemoModule } from './demo/demo.module';
+import { OpsModule } from './ops/ops.module';
+import { ReferenceModule } from './reference/reference.module';
+import { WithholdingModule } from './withholding/withholding.module';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AppConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        CoreModule.forRoot(config),
+        DatabaseModule,
+        ReferenceModule,
+        BillingModule,
+        WithholdingModule,
+        AdminModule,
+        DemoModule,
+        OpsModule,
+      ],
+    };
+  }
+}

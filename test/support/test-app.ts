@@ -1,0 +1,84 @@
+import { INestApplication } from '@nestjs/common';
+import { Test } from '@nestjs/testing';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { randomBytes } from 'node:crypto';
+import { AppModule } from '../../src/app.module';
+import { configureApp } from '../../src/app.setup';
+import { AppConfig, loadConfig } from '../../src/config/app-config';
+
+export const ADMIN_TOKEN = 'test-admin-token-0123456789';
+
+export type TestEngine = 'sqlite' | 'postgres';
+
+/** Which engine the integration suite runs on: TEST_ENGINE=postgres with TEST_DATABASE_URL, else SQLite. */
+export function testEngine(): TestEngine {
+  return process.env.TEST_ENGINE === 'postgres' ? 'postgres' : 'sqlite';
+}
+
+export interface TestApp {
+  app: INestApplication;
+  config: AppConfig;
+  engine: TestEngine;
+  /** For supertest: `request(t.http)`. */
+  http: ReturnType<INestApplication['getHttpServer']>;
+  close(): Promise<void>;
+}
+
+/** A scratch database: a fresh SQLite file, or a fresh PostgreSQL database on TEST_DATABASE_URL's server. */
+async function scratchDatabase(engine: TestEngine): Promise<{ url: string; drop: () => Promise<void> }> {
+  if (engine === 'sqlite') {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-test-'));
+    return { url: `sqlite:${join(dir, 'gateway.sqlite')}`, drop: () => Promise.resolve(rmSync(dir, { recursive: true, force: true })) };
+  }
+  const serverUrl = process.env.TEST_DATABASE_URL;
+  if (!serverUrl) throw new Error('TEST_ENGINE=postgres needs TEST_DATABASE_URL');
+  const name = `t_${randomBytes(6).toString('hex')}`;
+  const admin = new Client({ connectionString: serverUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(serverUrl);
+  url.pathname = `/${name}`;
+  return {
+    url: url.toString(),
+    drop: async () => {
+      const c = new Client({ connectionString: serverUrl });
+      await c.connect();
+      await c.query(`DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+      await c.end();
+    },
+  };
+}
+
+/** The real app over real HTTP on a real database, as main.ts builds it. */
+export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+  const engine = testEngine();
+  const db = await scratchDatabase(engine);
+  const config = loadConfig({
+    NODE_ENV: 'test',
+    DATABASE_URL: db.url,
+    SECRET_KEY: randomBytes(32).toString('base64'),
+    ADMIN_TOKEN,
+    DEMO_DATA: 'false',
+    WITHHOLD_CRON: '',
+    SQLITE_SYNC: 'NORMAL',
+    ...env,
+  });
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
+  configureApp(app, config);
+  await app.init();
+  return {
+    app,
+    config,
+    engine,
+    http: app.getHttpServer(),
+    close: async () => {
+      await app.close();
+      await db.drop();
+    },
+  };
+}
