@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger } from '@nestjs/common';
+import { ConflictException, Inject, Injectable, Logger } from '@nestjs/common';
 import { BillingRepository } from '../billing/billing.repository';
 import { Bill, BillStatus } from '../billing/entities/bill.entity';
 import { TranStatus } from '../billing/entities/ledger-transaction.entity';
@@ -65,7 +65,14 @@ export class DemoDataService {
   /** Loads the demo data when the database has no institution yet; returns whether it did. */
   async loadIfEmpty(): Promise<boolean> {
     if ((await this.reference.countInstitutions()) > 0) return false;
-    const issued = await this.uow.transaction(() => this.load());
+    let issued: { apiKey: string; encKey: string };
+    try {
+      issued = await this.uow.transaction(() => this.load());
+    } catch (error) {
+      // Another instance starting on the same empty database got there first; its data stands.
+      if (error instanceof ConflictException || (await this.reference.countInstitutions()) > 0) return false;
+      throw error;
+    }
     // Printed once, at creation: only hashes and sealed secrets are stored.
     this.logger.log(`demo institution ${DEMO.instId}: X-Api-Key ${issued.apiKey}`);
     this.logger.log(`demo institution ${DEMO.instId}: payload secret (base64) ${issued.encKey}`);
