@@ -4,8 +4,35 @@ import { hashApiKey, SecretBox } from '../common/secret-box';
 import { nowIso } from '../database/columns';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ApiKey } from './entities/api-key.entity';
+import { Company } from './entities/company.entity';
 import { Institution } from './entities/institution.entity';
+import { LimitOverride } from './entities/limit-override.entity';
 import { ReferenceRepository } from './reference.repository';
+
+/** The TranCodes whose rate limits an institution may override (CONTRACT §1, §9). */
+export const OVERRIDABLE_TRAN_CODES = [
+  'Query',
+  'Pay',
+  'PayInvalid',
+  'PayQuery',
+  'PayCheck',
+  'Signing',
+  'AgreementQuery',
+  'Termination',
+  'SendDisc',
+  'BackDisc',
+  'CancelDisc',
+  'DiscQuery',
+] as const;
+
+export type OverridableTranCode = (typeof OVERRIDABLE_TRAN_CODES)[number];
+
+/** A new override for one TranCode; null on a side keeps the configured default, null on both removes the override. */
+export interface LimitOverrideChange {
+  tranCode: OverridableTranCode;
+  perKey: number | null;
+  perInst: number | null;
+}
 
 /** An API key and payload secret as issued: the only moment they are visible. */
 export interface IssuedCredentials {
@@ -71,6 +98,56 @@ export class InstitutionService {
     const institution = await this.reference.findInstitution(instId);
     if (!institution) throw new NotFoundException(`institution ${instId} not found`);
     return institution;
+  }
+
+  /** Applies the changes to the institution's overrides; TranCodes not mentioned keep theirs. Returns all overrides. */
+  async setLimitOverrides(instId: string, changes: LimitOverrideChange[]): Promise<LimitOverride[]> {
+    return this.uow.transaction(async () => {
+      await this.requireInstitution(instId);
+      const updatedAt = nowIso();
+      for (const change of changes) {
+        if (change.perKey === null && change.perInst === null) {
+          await this.reference.deleteLimitOverride(instId, change.tranCode);
+        } else {
+          await this.reference.upsertLimitOverride({
+            instId,
+            tranCode: change.tranCode,
+            perKey: change.perKey,
+            perInst: change.perInst,
+            updatedAt,
+          });
+        }
+      }
+      return this.reference.listLimitOverrides(instId);
+    });
+  }
+
+  async limitOverrides(instId: string): Promise<LimitOverride[]> {
+    await this.requireInstitution(instId);
+    return this.reference.listLimitOverrides(instId);
+  }
+
+  /**
+   * Lets the institution collect for a company, creating the company when it is new. Companies are shared
+   * between institutions, so an existing one must be named the same: another name means a typo or a clash.
+   */
+  async assignCompany(instId: string, input: { companyId: string; name: string }): Promise<{ company: Company; created: boolean }> {
+    return this.uow.transaction(async () => {
+      await this.requireInstitution(instId);
+      const now = nowIso();
+      let company = await this.reference.findCompany(input.companyId);
+      const created = company === null;
+      if (company === null) {
+        company = { companyId: input.companyId, name: input.name, createdAt: now };
+        await this.reference.insertCompany(company);
+      } else if (company.name !== input.name) {
+        throw new ConflictException(`company ${input.companyId} already exists with another name`);
+      } else if (await this.reference.findAssignment(instId, input.companyId)) {
+        throw new ConflictException(`company ${input.companyId} is already assigned to institution ${instId}`);
+      }
+      await this.reference.insertAssignment({ instId, companyId: input.companyId, createdAt: now });
+      return { company, created };
+    });
   }
 
   /** The payload secret K issued with a key. */

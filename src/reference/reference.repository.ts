@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { In } from 'typeorm';
 import { UnitOfWork } from '../database/unit-of-work';
 import { ApiKey } from './entities/api-key.entity';
 import { Company, InstitutionCompany } from './entities/company.entity';
@@ -41,6 +42,10 @@ export class ReferenceRepository {
 
   findApiKeyByHash(keyHash: string): Promise<ApiKey | null> {
     return this.uow.read(() => this.uow.repository(ApiKey).findOneBy({ keyHash }));
+  }
+
+  async markApiKeyUsed(keyId: string, at: string): Promise<void> {
+    await this.uow.repository(ApiKey).update({ keyId }, { lastUsedAt: at });
   }
 
   /** Revokes only an active key; returns whether this call changed it. */
@@ -94,4 +99,34 @@ export class ReferenceRepository {
   async insertCustomer(customer: Customer): Promise<void> {
     await this.uow.repository(Customer).insert(customer);
   }
+
+  /** One institution's override for one TranCode, or null: what the rate limiter reads per request. */
+  findLimitOverride(instId: string, tranCode: string): Promise<LimitOverride | null> {
+    return this.uow.read(() => this.uow.repository(LimitOverride).findOneBy({ instId, tranCode }));
+  }
+
+  /** The customers of `companyId` among `billKeys`, looked up in chunks so large imports stay within bind-parameter limits. */
+  findCustomers(companyId: string, billKeys: string[]): Promise<Customer[]> {
+    return this.uow.read(async () => {
+      const found: Customer[] = [];
+      for (const chunk of chunked(billKeys, LOOKUP_CHUNK)) {
+        found.push(...(await this.uow.repository(Customer).findBy({ companyId, billKey: In(chunk) })));
+      }
+      return found;
+    });
+  }
+
+  async insertCustomers(customers: Customer[]): Promise<void> {
+    for (const chunk of chunked(customers, INSERT_CHUNK)) await this.uow.repository(Customer).insert(chunk);
+  }
+}
+
+const LOOKUP_CHUNK = 500;
+/** Customers have 4 columns: 1000 rows stay far below SQLite's and PostgreSQL's bind-parameter limits. */
+const INSERT_CHUNK = 1000;
+
+function chunked<T>(values: T[], size: number): T[][] {
+  const chunks: T[][] = [];
+  for (let i = 0; i < values.length; i += size) chunks.push(values.slice(i, i + size));
+  return chunks;
 }
