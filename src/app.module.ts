@@ -6,6 +6,7 @@ import { CoreModule } from './core/core.module';
 import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { OpsModule } from './ops/ops.module';
+import { ProtocolModule } from './protocol/protocol.module';
 import { ReferenceModule } from './reference/reference.module';
 import { WithholdingModule } from './withholding/withholding.module';
 
@@ -18,6 +19,7 @@ export class AppModule {
         CoreModule.forRoot(config),
         DatabaseModule,
         ReferenceModule,
+        ProtocolModule,
         BillingModule,
         WithholdingModule,
         AdminModule,

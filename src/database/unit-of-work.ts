@@ -50,6 +50,16 @@ export class UnitOfWork {
     return this.sqliteLock ? this.sqliteLock.runExclusive(run) : run();
   }
 
+  /**
+   * Inside a transaction, runs `work` under a savepoint: if it throws, only its own writes are undone and the
+   * outer transaction goes on. Outside one it simply runs `work`.
+   */
+  async savepoint<T>(work: () => Promise<T>): Promise<T> {
+    const outer = this.scope.getStore();
+    if (!outer) return work();
+    return outer.transaction((manager) => this.scope.run(manager, work));
+  }
+
   /** Runs reads outside a transaction; on SQLite it waits so it never sees another request's uncommitted writes. */
   async read<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction() || !this.sqliteLock) return work();

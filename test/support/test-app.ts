@@ -1,4 +1,4 @@
-import { INestApplication } from '@nestjs/common';
+import { INestApplication, Type } from '@nestjs/common';
 import { Test } from '@nestjs/testing';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -54,7 +54,7 @@ async function scratchDatabase(engine: TestEngine): Promise<{ url: string; drop:
 }
 
 /** The real app over real HTTP on a real database, as main.ts builds it. */
-export async function createTestApp(env: Record<string, string> = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, extra: { controllers?: Type[] } = {}): Promise<TestApp> {
   const engine = testEngine();
   const db = await scratchDatabase(engine);
   const config = loadConfig({
@@ -67,7 +67,10 @@ export async function createTestApp(env: Record<string, string> = {}): Promise<T
     SQLITE_SYNC: 'NORMAL',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule.forRoot(config)] }).compile();
+  const moduleRef = await Test.createTestingModule({
+    imports: [AppModule.forRoot(config)],
+    controllers: extra.controllers ?? [],
+  }).compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureApp(app, config);
   await app.init();

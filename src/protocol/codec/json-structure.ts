@@ -1,0 +1,76 @@
+import { MAX_MESSAGE_DEPTH } from './message';
+import { MessageFormatError } from './message-format.error';
+import { assertAllowedName, quotableName } from './message-names';
+
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+const COLON = 0x3a;
+const OPEN_BRACE = 0x7b;
+const OPEN_BRACKET = 0x5b;
+const CLOSE_BRACE = 0x7d;
+const CLOSE_BRACKET = 0x5d;
+
+const notWellFormed = (): MessageFormatError => new MessageFormatError('JSON is not well-formed');
+
+/**
+ * One linear pass over the text before lossless-json parses it: that parser recurses (a deep tower would
+ * overflow the stack) and keeps a repeated key silently when both values are equal. Here nesting is capped,
+ * and every object key is checked for repeats and forbidden names. Well-formedness in every other respect is
+ * left to the parser.
+ */
+export function scanJsonStructure(json: string): void {
+  // One entry per open container: the keys seen so far for an object, null for an array.
+  const containers: (Set<string> | null)[] = [];
+  const first = json.search(/[^ \t\r\n]/);
+  if (first === -1 || json.charCodeAt(first) !== OPEN_BRACE) throw new MessageFormatError('JSON top level must be an object');
+
+  for (let i = first; i < json.length; i += 1) {
+    const code = json.charCodeAt(i);
+    if (code === QUOTE) {
+      const end = closingQuote(json, i + 1);
+      if (nextSignificant(json, end + 1) === COLON) {
+        const keys = containers[containers.length - 1];
+        if (keys) recordKey(keys, decodeKey(json.slice(i, end + 1)));
+      }
+      i = end;
+    } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
+      containers.push(code === OPEN_BRACE ? new Set() : null);
+      if (containers.length > MAX_MESSAGE_DEPTH) throw new MessageFormatError(`nesting deeper than ${MAX_MESSAGE_DEPTH}`);
+    } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
+      containers.pop();
+    }
+  }
+}
+
+function recordKey(keys: Set<string>, key: string): void {
+  assertAllowedName(key, 'key');
+  if (keys.has(key)) throw new MessageFormatError(`duplicate key ${quotableName(key)}`);
+  keys.add(key);
+}
+
+function closingQuote(json: string, from: number): number {
+  for (let i = from; i < json.length; i += 1) {
+    const code = json.charCodeAt(i);
+    if (code === QUOTE) return i;
+    if (code === BACKSLASH) i += 1;
+  }
+  throw notWellFormed();
+}
+
+function nextSignificant(json: string, from: number): number {
+  let i = from;
+  while (i < json.length && ' \t\r\n'.includes(json[i])) i += 1;
+  return json.charCodeAt(i);
+}
+
+/** Escapes make `"a"` and `"\u0061"` the same key, so keys are compared decoded. */
+function decodeKey(token: string): string {
+  if (!token.includes('\\')) return token.slice(1, -1);
+  try {
+    const key: unknown = JSON.parse(token);
+    if (typeof key === 'string') return key;
+  } catch {
+    // falls through: a malformed string literal
+  }
+  throw notWellFormed();
+}

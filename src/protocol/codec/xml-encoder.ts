@@ -1,0 +1,81 @@
+import * as iconv from 'iconv-lite';
+import { Fen } from '../../common/fen';
+import type { MessageCharset, ResponseMessage, ResponseValue } from './message';
+import { listItemNameFor } from './message-names';
+import { assertPlainResponseObject, assertWholeNumber } from './response-values';
+
+export const RESPONSE_ROOT = 'out';
+
+/** Our own field names only; anything else is a bug, not something to escape. */
+const XML_NAME = /^[A-Za-z_][A-Za-z0-9_.-]*$/;
+
+const TEXT_ESCAPES: Readonly<Record<string, string>> = {
+  '&': '&amp;',
+  '<': '&lt;',
+  '>': '&gt;',
+  '"': '&quot;',
+  "'": '&apos;',
+  '\r': '&#13;',
+};
+
+/** Markup characters, CR (kept as a reference so parsers do not fold it into LF), and characters XML 1.0 cannot carry. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
+const TEXT_TO_ESCAPE = /[&<>"'\r\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|\p{Surrogate}/gu;
+
+/**
+ * Writes `<?xml …?><root>…</root>`: one element per field in insertion order, nested objects nest, a list holds
+ * one `Item` (or its named item, `Bill` in `Bills`) per entry, a Fen is `-150.00`, null/undefined are left out.
+ */
+export function encodeXmlMessage(message: ResponseMessage, charset: MessageCharset, root: string = RESPONSE_ROOT): Buffer {
+  const out: string[] = [`<?xml version="1.0" encoding="${charset}"?>`];
+  writeElement(root, message, out);
+  const xml = out.join('');
+  return charset === 'GBK' ? encodeGbk(xml) : Buffer.from(xml, 'utf8');
+}
+
+function writeElement(name: string, value: ResponseValue, out: string[]): void {
+  if (value === null || value === undefined) return;
+  if (!XML_NAME.test(name)) throw new Error(`not an XML element name: ${JSON.stringify(name)}`);
+  out.push('<', name, '>');
+  if (typeof value === 'string') {
+    out.push(escapeText(value));
+  } else if (typeof value === 'number') {
+    assertWholeNumber(value);
+    out.push(String(value));
+  } else if (typeof value === 'boolean') {
+    out.push(value ? 'true' : 'false');
+  } else if (value instanceof Fen) {
+    out.push(value.toYuan());
+  } else if (Array.isArray(value)) {
+    const itemName = listItemNameFor(name);
+    for (const item of value) writeElement(itemName, item, out);
+  } else {
+    assertPlainResponseObject(value);
+    for (const [field, fieldValue] of Object.entries(value)) writeElement(field, fieldValue, out);
+  }
+  out.push('</', name, '>');
+}
+
+/** Characters XML 1.0 cannot carry at all (not even as references) become U+FFFD. */
+function escapeText(text: string): string {
+  return text.replace(TEXT_TO_ESCAPE, (char) => TEXT_ESCAPES[char] ?? '\uFFFD');
+}
+
+/**
+ * GBK answers carry characters outside GBK (emoji, rare CJK, `•`) as numeric character references: the bytes stay
+ * plain GBK that every bank decoder reads, while the XML parser still restores the exact character. (Encoding them
+ * as GB18030 four-byte sequences would break GBK-only decoders; iconv-lite alone would turn them into `?`.)
+ * All markup is ASCII, so every non-ASCII character here is text content, where references are allowed.
+ */
+function encodeGbk(xml: string): Buffer {
+  const bytes = iconv.encode(xml, 'gbk');
+  if (iconv.decode(bytes, 'gbk') === xml) return bytes;
+  const referenced = xml.replace(/[\u0080-\u{10FFFF}]/gu, (char) =>
+    representableInGbk(char) ? char : `&#x${(char.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`,
+  );
+  return iconv.encode(referenced, 'gbk');
+}
+
+function representableInGbk(char: string): boolean {
+  return iconv.decode(iconv.encode(char, 'gbk'), 'gbk') === char;
+}

@@ -1,0 +1,93 @@
+import { Injectable } from '@nestjs/common';
+import { createHash } from 'node:crypto';
+import { LessThan } from 'typeorm';
+import { Fen } from '../../common/fen';
+import { UnitOfWork } from '../../database/unit-of-work';
+import type { ResponseMessage, ResponseValue } from '../codec';
+import { IdempotencyRecord } from './idempotency-record.entity';
+
+/** Records are kept at least this long (CONTRACT §6). */
+export const RETENTION_DAYS = 7;
+
+export interface StoredOutcome {
+  httpStatus: number;
+  message: ResponseMessage;
+}
+
+export type Claim = { kind: 'claimed' } | { kind: 'replay'; outcome: StoredOutcome } | { kind: 'conflict' };
+
+function canonical(value: unknown): unknown {
+  if (value instanceof Fen) return `fen:${value.toString()}`;
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(
+      Object.keys(value)
+        .sort()
+        .map((k) => [k, canonical((value as Record<string, unknown>)[k])]),
+    );
+  }
+  return value;
+}
+
+/** SHA-256 of the decoded request — names and values, amounts in fen — whatever format, charset or cipher carried it. */
+export function canonicalRequestHash(request: object): string {
+  return createHash('sha256')
+    .update(JSON.stringify(canonical(request)))
+    .digest('hex');
+}
+
+function serialize(message: ResponseMessage): string {
+  return JSON.stringify(message, (_key, value: unknown) => (value instanceof Fen ? { $fen: value.toString() } : value));
+}
+
+function deserialize(text: string): ResponseMessage {
+  return JSON.parse(text, (_key, value: unknown) => {
+    if (value !== null && typeof value === 'object' && '$fen' in value) return Fen.of(BigInt((value as { $fen: string }).$fen));
+    return value as ResponseValue;
+  }) as ResponseMessage;
+}
+
+/**
+ * The (InstId, TranSeq) store. Claim and completion run inside the request's own transaction, so a record
+ * exists exactly when the work it answers for committed; a concurrent duplicate blocks on the primary key
+ * until the first commits (PostgreSQL) or waits for the SQLite lock, then replays it.
+ */
+@Injectable()
+export class IdempotencyStore {
+  constructor(private readonly uow: UnitOfWork) {}
+
+  async claim(instId: string, tranSeq: string, tranCode: string, requestHash: string, now: Date): Promise<Claim> {
+    const existing = await this.uow.repository(IdempotencyRecord).findOneBy({ instId, tranSeq });
+    if (existing) {
+      if (existing.requestHash !== requestHash || existing.state !== 'done' || existing.responseBody === null) return { kind: 'conflict' };
+      return { kind: 'replay', outcome: { httpStatus: existing.httpStatus ?? 200, message: deserialize(existing.responseBody) } };
+    }
+    const expires = new Date(now.getTime() + RETENTION_DAYS * 86_400_000);
+    await this.uow.repository(IdempotencyRecord).insert({
+      instId,
+      tranSeq,
+      tranCode,
+      requestHash,
+      state: 'pending',
+      httpStatus: null,
+      responseBody: null,
+      createdAt: now.toISOString(),
+      expiresAt: expires.toISOString(),
+    });
+    return { kind: 'claimed' };
+  }
+
+  async complete(instId: string, tranSeq: string, outcome: StoredOutcome): Promise<void> {
+    await this.uow
+      .repository(IdempotencyRecord)
+      .update({ instId, tranSeq }, { state: 'done', httpStatus: outcome.httpStatus, responseBody: serialize(outcome.message) });
+  }
+
+  /** Deletes records past their retention; returns how many. */
+  async purgeExpired(now: Date): Promise<number> {
+    return this.uow.transaction(async () => {
+      const result = await this.uow.repository(IdempotencyRecord).delete({ expiresAt: LessThan(now.toISOString()) });
+      return result.affected ?? 0;
+    });
+  }
+}

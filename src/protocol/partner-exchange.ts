@@ -1,0 +1,104 @@
+import type { Request } from 'express';
+import type { Institution } from '../reference/entities/institution.entity';
+import type { CipherSuite } from './crypto';
+import { Language, ProtocolError, RespCode } from './errors';
+import type { OperationInfo } from './partner-operation';
+
+export type WireFormat = 'XML' | 'JSON';
+export type Charset = 'GBK' | 'UTF-8';
+
+/** BaseRequest fields echoed in the response, as far as they could be read. */
+export interface EchoFields {
+  Version?: string;
+  InstId?: string;
+  TranCode?: string;
+  TranDate?: string;
+  TranSeq?: string;
+}
+
+/** Everything the protocol layer learned about one partner request, kept on the request for the filter. */
+export interface PartnerExchange {
+  requestId: string;
+  language: Language;
+  /** Known once negotiated; errors before that are JSON. */
+  format?: WireFormat;
+  charset: Charset;
+  contentTypeCharset?: string;
+  suite?: CipherSuite;
+  secret?: Buffer;
+  institution?: Institution;
+  operation?: OperationInfo;
+  echo: EchoFields;
+  /** The bound request object handed to the controller. */
+  request?: object;
+}
+
+export interface PartnerRequest extends Request {
+  partner?: PartnerExchange;
+  rawBody?: Buffer;
+  requestId?: string;
+}
+
+export function exchangeOf(req: PartnerRequest): PartnerExchange {
+  if (!req.partner) {
+    const accept = String(req.headers['accept-language'] ?? '');
+    req.partner = {
+      requestId: req.requestId ?? '',
+      language: /^\s*en\b/i.test(accept) ? 'en' : 'zh',
+      charset: 'UTF-8',
+      echo: {},
+    };
+  }
+  return req.partner;
+}
+
+function header(req: Request, name: string): string | undefined {
+  const value = req.headers[name.toLowerCase()];
+  return Array.isArray(value) ? value[0] : value;
+}
+
+export function encryptionHeaders(req: Request): { type?: string; mode?: string } {
+  return { type: header(req, 'X-Encrypt-Type'), mode: header(req, 'X-Encrypt-Mode') };
+}
+
+export function isEncrypted(req: Request): boolean {
+  const type = header(req, 'X-Encrypt-Type');
+  return type !== undefined && type.trim().toUpperCase() !== 'NONE';
+}
+
+/**
+ * Content-Type / X-Data-Type negotiation (CONTRACT §2): XML or JSON in the clear, text/plain when encrypted
+ * with X-Data-Type naming the inner format. Anything else is 415 PRM3008.
+ */
+export function negotiateFormat(req: Request): { format: WireFormat; contentTypeCharset?: string } {
+  const contentType = (header(req, 'Content-Type') ?? '').toLowerCase();
+  const [mediaType, ...params] = contentType.split(';').map((p) => p.trim());
+  const charset = params
+    .find((p) => p.startsWith('charset='))
+    ?.slice('charset='.length)
+    .replace(/"/g, '');
+  const dataTypeRaw = header(req, 'X-Data-Type')?.trim().toUpperCase();
+  const dataType = dataTypeRaw === 'XML' || dataTypeRaw === 'JSON' ? dataTypeRaw : undefined;
+  if (dataTypeRaw !== undefined && dataType === undefined) throw unsupported(`X-Data-Type ${dataTypeRaw.slice(0, 20)} is not XML or JSON`);
+  const transport: WireFormat | 'TEXT' | undefined =
+    mediaType === 'application/xml' || mediaType === 'text/xml'
+      ? 'XML'
+      : mediaType === 'application/json'
+        ? 'JSON'
+        : mediaType === 'text/plain'
+          ? 'TEXT'
+          : undefined;
+
+  if (isEncrypted(req)) {
+    if (!dataType) throw unsupported('an encrypted body needs X-Data-Type');
+    if (transport === undefined) throw unsupported(`Content-Type ${mediaType || '(none)'} is not supported`);
+    return { format: dataType, contentTypeCharset: charset };
+  }
+  if (transport === undefined || transport === 'TEXT') throw unsupported(`Content-Type ${mediaType || '(none)'} is not supported`);
+  if (dataType && dataType !== transport) throw unsupported(`X-Data-Type ${dataType} does not agree with Content-Type ${mediaType}`);
+  return { format: transport, contentTypeCharset: charset };
+}
+
+function unsupported(en: string): ProtocolError {
+  return new ProtocolError(RespCode.PRM3008, { zh: '不支持的报文类型', en });
+}

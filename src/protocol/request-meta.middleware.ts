@@ -1,0 +1,20 @@
+import { Injectable, NestMiddleware } from '@nestjs/common';
+import type { NextFunction, Response } from 'express';
+import { randomUUID } from 'node:crypto';
+import responseTime from 'response-time';
+import type { PartnerRequest } from './partner-exchange';
+
+const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
+const stampResponseTime = responseTime({ digits: 2, suffix: true, header: 'X-Response-Time' });
+
+/** X-Request-Id (echoed when well-formed, else a new UUID) and X-Response-Time on every response. */
+@Injectable()
+export class RequestMetaMiddleware implements NestMiddleware {
+  use(req: PartnerRequest, res: Response, next: NextFunction): void {
+    const given = req.headers['x-request-id'];
+    const requestId = typeof given === 'string' && REQUEST_ID.test(given) ? given : randomUUID();
+    req.requestId = requestId;
+    res.setHeader('X-Request-Id', requestId);
+    stampResponseTime(req, res, next);
+  }
+}

@@ -1,0 +1,94 @@
+import { Controller, HttpCode, Post, UseInterceptors } from '@nestjs/common';
+import { AuditEntry } from '../../src/admin/entities/audit-entry.entity';
+import { PayInvalidRequest, PayRequest, QueryRequest } from '../../src/billing/dto/billing-requests.dto';
+import { Fen } from '../../src/common/fen';
+import { nowIso } from '../../src/database/columns';
+import { UnitOfWork } from '../../src/database/unit-of-work';
+import { EnvelopeInterceptor } from '../../src/protocol/envelope.interceptor';
+import { BusinessError, RespCode } from '../../src/protocol/errors';
+import { PartnerMessage } from '../../src/protocol/partner-message.decorator';
+import { OPERATIONS, PartnerOperation } from '../../src/protocol/partner-operation';
+
+/**
+ * Partner operations with trivial business behaviour, at the real paths, for testing the protocol layer on its
+ * own: each execution writes an audit row (so exactly-once and rollback are visible in the database) and
+ * BillKey picks a business outcome.
+ */
+@Controller()
+@UseInterceptors(EnvelopeInterceptor)
+export class EchoPartnerController {
+  static executions = 0;
+
+  constructor(private readonly uow: UnitOfWork) {}
+
+  @Post(OPERATIONS.Query.path)
+  @HttpCode(200)
+  @PartnerOperation('Query', QueryRequest)
+  query(@PartnerMessage() request: QueryRequest) {
+    if (request.BillKey === 'missing')
+      throw new BusinessError(RespCode.DEF0001, { zh: `客户编号${request.BillKey}不存在`, en: `customer ${request.BillKey} not found` });
+    if (request.BillKey === 'explode') throw new Error('unexpected failure with secret detail');
+    return Promise.resolve({
+      Customer: { BillKey: request.BillKey, CompanyId: request.CompanyId, CustomerName: '张*丰' },
+      TotalAmount: Fen.of(8640),
+      Bills: [{ BillNo: 'B1', Amount: Fen.of(8640) }],
+    });
+  }
+
+  @Post(OPERATIONS.Pay.path)
+  @HttpCode(200)
+  @PartnerOperation('Pay', PayRequest)
+  async pay(@PartnerMessage() request: PayRequest) {
+    EchoPartnerController.executions++;
+    await this.uow
+      .repository(AuditEntry)
+      .insert({
+        occurredAt: nowIso(),
+        actor: 'echo',
+        action: 'echo.pay',
+        target: request.TranSeq,
+        detail: request.PayAmount.toString(),
+        requestId: null,
+      });
+    if (request.BillKey === 'nothing-due') throw new BusinessError(RespCode.DEF0003, { zh: '无欠费账单', en: 'nothing unpaid' });
+    if (request.BillKey === 'slow') await new Promise((r) => setTimeout(r, 300));
+    return {
+      Transaction: {
+        TranSeq: request.TranSeq,
+        BillKey: request.BillKey,
+        CompanyId: request.CompanyId,
+        TranCode: 'Pay',
+        PayAmount: request.PayAmount,
+        SubChannel: request.SubChannel ?? 0,
+        TranStatus: 1,
+      },
+    };
+  }
+
+  @Post(OPERATIONS.PayInvalid.path)
+  @HttpCode(200)
+  @PartnerOperation('PayInvalid', PayInvalidRequest)
+  async payInvalid(@PartnerMessage() request: PayInvalidRequest) {
+    EchoPartnerController.executions++;
+    await this.uow
+      .repository(AuditEntry)
+      .insert({
+        occurredAt: nowIso(),
+        actor: 'echo',
+        action: 'echo.reverse',
+        target: request.TranSeq,
+        detail: request.OriginalTranSeq,
+        requestId: null,
+      });
+    return {
+      Transaction: {
+        TranSeq: `REV${request.TranSeq}`,
+        BillKey: request.BillKey,
+        CompanyId: request.CompanyId,
+        TranCode: 'PayInvalid',
+        PayAmount: Fen.of(-15000),
+        TranStatus: 1,
+      },
+    };
+  }
+}
