@@ -57,7 +57,9 @@ describe('loadConfig', () => {
   });
 
   it('requires SECRET_KEY and ADMIN_TOKEN in production', () => {
-    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/gw', NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(20) })).toThrow(/^SECRET_KEY/);
+    expect(() => loadConfig({ DATABASE_URL: 'postgres://db/gw', NODE_ENV: 'production', ADMIN_TOKEN: 'a'.repeat(20) })).toThrow(
+      /^SECRET_KEY/,
+    );
     expect(() => loadConfig({ DATABASE_URL: 'postgres://db/gw', NODE_ENV: 'production', SECRET_KEY: KEY })).toThrow(/^ADMIN_TOKEN/);
   });
 
