@@ -14,6 +14,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
     }),
   );
   app.enableShutdownHooks();
+  (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   if (config.docsEnabled) {
     const document = SwaggerModule.createDocument(
       app,

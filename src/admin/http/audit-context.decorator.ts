@@ -1,16 +1,16 @@
 import { createParamDecorator, ExecutionContext } from '@nestjs/common';
-import type { Request } from 'express';
+import type { PartnerRequest } from '../../protocol/partner-exchange';
 import type { AuditContext } from '../audit/audit.service';
 
-const REQUEST_ID = /^[A-Za-z0-9._-]{1,64}$/;
-
-/** Who performs an admin write and under which request id, from `X-Operator` and `X-Request-Id`. */
+/**
+ * Who performs an admin write (`X-Operator`) and the request id every response carries (the caller's
+ * `X-Request-Id` when well-formed, else the one generated for it), so audit rows and logs line up.
+ */
 export const Audited = createParamDecorator((_data: unknown, context: ExecutionContext): AuditContext => {
-  const req = context.switchToHttp().getRequest<Request>();
+  const req = context.switchToHttp().getRequest<PartnerRequest>();
   const operator = req.get('x-operator')?.trim();
-  const requestId = req.get('x-request-id')?.trim();
   return {
     actor: operator && operator.length <= 100 ? operator : 'admin',
-    requestId: requestId && REQUEST_ID.test(requestId) ? requestId : null,
+    requestId: req.requestId ?? null,
   };
 });
