@@ -36,8 +36,18 @@ export function canonicalRequestHash(request: object): string {
     .digest('hex');
 }
 
+/** Fen is written as `{ $fen }` (its own toJSON would turn it into a yuan string before any replacer saw it). */
+function toStorable(value: unknown): unknown {
+  if (value instanceof Fen) return { $fen: value.toString() };
+  if (Array.isArray(value)) return value.map(toStorable);
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toStorable(v)]));
+  }
+  return value;
+}
+
 function serialize(message: ResponseMessage): string {
-  return JSON.stringify(message, (_key, value: unknown) => (value instanceof Fen ? { $fen: value.toString() } : value));
+  return JSON.stringify(toStorable(message));
 }
 
 function deserialize(text: string): ResponseMessage {
