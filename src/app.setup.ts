@@ -2,6 +2,7 @@ import { INestApplication, ValidationPipe } from '@nestjs/common';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import { validationExceptionFactory } from './admin/validation-errors';
 import type { AppConfig } from './config/app-config';
+import { PROTOCOL_NOTES } from './protocol/protocol-notes';
 
 /** Everything main.ts and the integration tests apply to the app alike. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
@@ -20,7 +21,7 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
       app,
       new DocumentBuilder()
         .setTitle('Utility bank interface')
-        .setDescription('Partner API for banks and collecting agents, and the admin API for the utility staff.')
+        .setDescription(`Partner API for banks and collecting agents, and the admin API for the utility staff.\n${PROTOCOL_NOTES}`)
         .setVersion('1.0.1')
         .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'AdminBearer')
         .build(),

@@ -42,7 +42,8 @@ describe(`idempotency records (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
     await claimAndComplete('REPLAY', new Date());
     const replay = await uow.transaction(() => store.claim('00001', 'REPLAY', 'Pay', 'h'.repeat(64), new Date()));
     expect(replay.kind).toBe('replay');
-    const data = (replay as { outcome: { message: { Data: { PayAmount: Fen } } } }).outcome.message.Data;
+    if (replay.kind !== 'replay') throw new Error('expected a replay');
+    const data = replay.outcome.message.Data as { PayAmount: Fen };
     expect(data.PayAmount).toBeInstanceOf(Fen);
     expect(data.PayAmount.toYuan()).toBe('-150.00');
     const other = await uow.transaction(() => store.claim('00001', 'REPLAY', 'Pay', 'x'.repeat(64), new Date()));

@@ -1,0 +1,13 @@
+/** Where CONTRACT.md is silent or ambiguous, what this service does; published in the OpenAPI document. */
+export const PROTOCOL_NOTES = `
+### Interpretations of the wire contract
+- **Order of the first checks**: an unsupported content type (415 \`PRM3008\`) is answered before an oversize body (413 \`PRM3007\`); both are JSON.
+- **InstId, TranCode, Version** are compared with the key, the path and \`1.0.1\` when present; a missing one is \`PRM3002\` at the field step.
+- **Unknown fields** in a request are ignored; fields an operation declares are bound strictly: text fields must be strings (a JSON number there is \`PRM3003\`), integers a JSON number or numeric string.
+- **TranSeq** may not start with \`REV\` (case-sensitive: the service's reversal numbers are \`REV\` + TranSeq).
+- **Gateway**: a missing TranCode is \`PRM3002\`; an unknown one, or \`PayCheck\`, is \`PRM3004\`.
+- **Unknown path under /api/app/**: HTTP 404 with a \`PRM3004\` envelope.
+- **Rate limits**: the per-key limit is checked before the per-institution one; a request refused by the institution limit has already counted against its key.
+- **Idempotency**: a request refused before the idempotency step (format, security, field errors) or by a rate limit, a timeout or a system error is not stored and may be resent with the same TranSeq.
+- **Companies** are assigned to institutions; several institutions may collect for one company, each seeing only its own transactions.
+`;
