@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, NestInterceptor, StreamableFile } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor, StreamableFile } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
@@ -13,7 +13,7 @@ import { BaseRequest, PROTOCOL_VERSION } from './base-request.dto';
 import { BusinessError, httpStatusOf, ProtocolError, RespCode } from './errors';
 import { canonicalRequestHash, IdempotencyStore, StoredOutcome } from './idempotency/idempotency.store';
 import { bindMessage } from './message-fields';
-import { encryptionHeaders, exchangeOf, negotiateFormat, PartnerExchange, PartnerRequest } from './partner-exchange';
+import { encryptionHeaders, exchangeOf, negotiateFormat, PartnerExchange, PartnerRequest, sniffCharset } from './partner-exchange';
 import { isTranCode, OPERATIONS, PARTNER_OPERATION, PartnerOperationMeta, TranCode } from './partner-operation';
 import { PartnerOperationRegistry } from './partner-operation.registry';
 import { errorEnvelope, renderResponse, successEnvelope } from './partner-response';
@@ -28,7 +28,7 @@ export class OutcomeResponse extends Error {
 
 export const PROCESSING_DEADLINE = Symbol('PROCESSING_DEADLINE_MS');
 
-const ECHO_FIELDS = ['Version', 'InstId', 'TranCode', 'TranDate', 'TranSeq'] as const;
+const ECHO_FIELDS = ['InstId', 'TranCode', 'TranDate', 'TranSeq'] as const;
 
 /**
  * The partner protocol pipeline, in the order of CONTRACT §1: negotiation → API key → decryption → parsing →
@@ -37,6 +37,8 @@ const ECHO_FIELDS = ['Version', 'InstId', 'TranCode', 'TranDate', 'TranSeq'] as 
  */
 @Injectable()
 export class EnvelopeInterceptor implements NestInterceptor {
+  private readonly logger = new Logger('Partner');
+
   constructor(
     private readonly reflector: Reflector,
     private readonly registry: PartnerOperationRegistry,
@@ -54,11 +56,43 @@ export class EnvelopeInterceptor implements NestInterceptor {
     if (!meta) return next.handle();
     const req = context.switchToHttp().getRequest<PartnerRequest>();
     const res = context.switchToHttp().getResponse<Response>();
-    return from(this.handle(meta, req, res, next));
+    return from(this.withinDeadline(meta, req, res, next));
   }
 
-  private async handle(meta: PartnerOperationMeta, req: PartnerRequest, res: Response, next: CallHandler): Promise<StreamableFile> {
-    const deadline = Date.now() + this.deadlineMs;
+  /**
+   * Answers 408 NET5001 when the deadline passes, unless the work is already committing (then its result answers,
+   * however late). Work still running then is abandoned: its transaction rolls back at its next deadline check.
+   */
+  private withinDeadline(meta: PartnerOperationMeta, req: PartnerRequest, res: Response, next: CallHandler): Promise<StreamableFile> {
+    const deadline: Deadline = { at: Date.now() + this.deadlineMs, passed: false, committing: false };
+    return new Promise((resolve, reject) => {
+      const timer = setTimeout(() => {
+        if (deadline.committing) return;
+        deadline.passed = true;
+        reject(deadlinePassed());
+      }, this.deadlineMs);
+      this.handle(meta, req, res, next, deadline).then(
+        (answer) => {
+          clearTimeout(timer);
+          resolve(answer);
+        },
+        (error: Error) => {
+          clearTimeout(timer);
+          if (deadline.passed && !(error instanceof ProtocolError))
+            this.logger.warn(`abandoned request ${req.requestId}: ${String(error)}`);
+          reject(error);
+        },
+      );
+    });
+  }
+
+  private async handle(
+    meta: PartnerOperationMeta,
+    req: PartnerRequest,
+    res: Response,
+    next: CallHandler,
+    deadline: Deadline,
+  ): Promise<StreamableFile> {
     const exchange = exchangeOf(req);
     const { format, contentTypeCharset } = negotiateFormat(req);
     exchange.format = format;
@@ -67,6 +101,7 @@ export class EnvelopeInterceptor implements NestInterceptor {
     const partner = await this.authenticator.authenticate(firstHeader(req, 'x-api-key'));
     exchange.institution = partner.institution;
     const body = this.decrypt(req, exchange, partner.secret, partner.institution.legacyCiphers, partner.institution.requireEncryption);
+    exchange.charset = sniffCharset(format, body, contentTypeCharset);
 
     let decoded: { fields: MessageObject; charset: 'GBK' | 'UTF-8' };
     try {
@@ -190,7 +225,7 @@ export class EnvelopeInterceptor implements NestInterceptor {
     request: BaseRequest,
     res: Response,
     next: CallHandler,
-    deadline: number,
+    deadline: Deadline,
   ): Promise<StoredOutcome & { replayed: boolean }> {
     const operation = exchange.operation!;
     const instId = exchange.institution!.instId;
@@ -223,6 +258,8 @@ export class EnvelopeInterceptor implements NestInterceptor {
         outcome = { httpStatus: httpStatusOf(error.code), message: errorEnvelope(exchange, error, new Date()) };
       }
       this.checkDeadline(deadline);
+      // From here the answer is this work's result, however late (CONTRACT §6).
+      deadline.committing = true;
       if (operation.stateChanging) await this.idempotency.complete(instId, request.TranSeq, outcome);
       return { ...outcome, replayed: false };
     };
@@ -237,10 +274,21 @@ export class EnvelopeInterceptor implements NestInterceptor {
     }
   }
 
-  private checkDeadline(deadline: number): void {
-    if (Date.now() > deadline)
-      throw new ProtocolError(RespCode.NET5001, { zh: '处理超时, 交易未执行', en: 'processing passed its deadline; nothing was applied' });
+  private checkDeadline(deadline: Deadline): void {
+    if (deadline.passed || Date.now() > deadline.at) throw deadlinePassed();
   }
+}
+
+interface Deadline {
+  at: number;
+  /** NET5001 was answered: the work must not commit. */
+  passed: boolean;
+  /** The work passed its last deadline check and is committing: its result answers. */
+  committing: boolean;
+}
+
+function deadlinePassed(): ProtocolError {
+  return new ProtocolError(RespCode.NET5001, { zh: '处理超时, 交易未执行', en: 'processing passed its deadline; nothing was applied' });
 }
 
 function firstHeader(req: PartnerRequest, name: string): string | undefined {

@@ -116,7 +116,10 @@ function firstViolation(errors: ValidationError[], prefix = ''): { path: string;
  */
 export function bindMessage<T extends object>(type: new () => T, fields: MessageObject): T {
   const bound = bindFields(type, fields, '');
-  const violation = firstViolation(validateSync(bound, { forbidUnknownValues: false, stopAtFirstError: true }));
+  // An absent optional field has no value to check (a missing required one was PRM3002 above): @Max on an absent SubChannel must pass.
+  const violation = firstViolation(
+    validateSync(bound, { forbidUnknownValues: false, stopAtFirstError: true, skipUndefinedProperties: true }),
+  );
   if (violation) throw bad(violation.path, `不符合要求: ${violation.message}`, `is invalid: ${violation.message}`);
   return bound;
 }

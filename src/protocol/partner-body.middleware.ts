@@ -1,7 +1,7 @@
 import { Inject, Injectable, NestMiddleware } from '@nestjs/common';
 import type { NextFunction, Response } from 'express';
 import { ProtocolError, RespCode } from './errors';
-import { exchangeOf, negotiateFormat, PartnerRequest } from './partner-exchange';
+import { exchangeOf, negotiateFormat, PartnerRequest, sniffCharset } from './partner-exchange';
 import { BODY_LIMIT, OPERATIONS, PAYCHECK_BODY_LIMIT } from './partner-operation';
 import { renderError } from './partner-response';
 
@@ -25,8 +25,9 @@ export class PartnerBodyMiddleware implements NestMiddleware {
       res.end(rendered.body);
     };
     if (req.method !== 'POST') return next();
+    let negotiated: ReturnType<typeof negotiateFormat>;
     try {
-      negotiateFormat(req);
+      negotiated = negotiateFormat(req);
     } catch (error) {
       req.resume();
       return fail(error as ProtocolError);
@@ -53,6 +54,10 @@ export class PartnerBodyMiddleware implements NestMiddleware {
         return;
       }
       req.rawBody = Buffer.concat(chunks, size);
+      // Known from here on, so that even a 404 or a security error is answered in the partner's format and charset.
+      exchange.format = negotiated.format;
+      exchange.contentTypeCharset = negotiated.contentTypeCharset;
+      exchange.charset = sniffCharset(negotiated.format, req.rawBody, negotiated.contentTypeCharset);
       next();
     };
     const onData = (chunk: Buffer) => {

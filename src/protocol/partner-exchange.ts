@@ -1,5 +1,7 @@
 import type { Request } from 'express';
 import type { Institution } from '../reference/entities/institution.entity';
+import { resolveCharset, startsWithUtf8Bom } from './codec/message-charset';
+import { readXmlDeclaration } from './codec/xml-declaration';
 import type { CipherSuite } from './crypto';
 import { Language, ProtocolError, RespCode } from './errors';
 import type { OperationInfo } from './partner-operation';
@@ -9,7 +11,6 @@ export type Charset = 'GBK' | 'UTF-8';
 
 /** BaseRequest fields echoed in the response, as far as they could be read. */
 export interface EchoFields {
-  Version?: string;
   InstId?: string;
   TranCode?: string;
   TranDate?: string;
@@ -101,4 +102,29 @@ export function negotiateFormat(req: Request): { format: WireFormat; contentType
 
 function unsupported(en: string): ProtocolError {
   return new ProtocolError(RespCode.PRM3008, { zh: '不支持的报文类型', en });
+}
+
+/**
+ * The charset of an XML request as far as it can be told without decoding it — the declaration's encoding, else
+ * Content-Type's charset, else UTF-8 (CONTRACT §3) — so that errors found before or while decoding (SEC…, PRM3001)
+ * are answered in the partner's encoding too. JSON is always UTF-8.
+ */
+export function sniffCharset(format: WireFormat, body: Buffer | undefined, contentTypeCharset?: string): Charset {
+  if (format !== 'XML') return 'UTF-8';
+  if (body && startsWithUtf8Bom(body)) return 'UTF-8';
+  let declared: string | undefined;
+  try {
+    declared = body && readXmlDeclaration(body.subarray(0, 1024).toString('latin1'))?.encoding;
+  } catch {
+    // a malformed declaration: the Content-Type charset still says what the partner meant
+  }
+  for (const label of [declared, contentTypeCharset]) {
+    if (label === undefined) continue;
+    try {
+      return resolveCharset(label).charset;
+    } catch {
+      // an unsupported label: try the next source
+    }
+  }
+  return 'UTF-8';
 }

@@ -26,7 +26,7 @@ export class PartnerOperationRegistry implements OnModuleInit {
       for (const name of this.scanner.getAllMethodNames(Object.getPrototypeOf(instance) as object)) {
         const method = instance[name] as (request: object) => Promise<unknown>;
         const meta = this.reflector.get<PartnerOperationMeta | undefined>(PARTNER_OPERATION, method);
-        if (!meta || meta.tranCode === 'gateway' || !meta.request) continue;
+        if (!meta || meta.tranCode === 'gateway' || !meta.request || meta.gateway === false) continue;
         if (this.handlers.has(meta.tranCode)) throw new Error(`two handlers for TranCode ${meta.tranCode}`);
         this.handlers.set(meta.tranCode, {
           tranCode: meta.tranCode,

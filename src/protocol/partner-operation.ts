@@ -67,8 +67,10 @@ export interface PartnerOperationMeta {
   tranCode: TranCode | 'gateway';
   /** The request class the message binds to. */
   request?: new () => object;
+  /** false keeps the handler out of the gateway's dispatch (a second handler of a TranCode at another path). */
+  gateway?: boolean;
 }
 
 /** Marks a controller method as a partner operation handled by the envelope pipeline. */
-export const PartnerOperation = (tranCode: TranCode, request: new () => object) =>
-  SetMetadata(PARTNER_OPERATION, { tranCode, request } satisfies PartnerOperationMeta);
+export const PartnerOperation = (tranCode: TranCode, request: new () => object, options: { gateway?: boolean } = {}) =>
+  SetMetadata(PARTNER_OPERATION, { tranCode, request, gateway: options.gateway ?? true } satisfies PartnerOperationMeta);

@@ -33,7 +33,8 @@ export function errorEnvelope(exchange: PartnerExchange, error: ProtocolError, a
 function echo(exchange: PartnerExchange): ResponseMessage {
   const { echo: e, operation } = exchange;
   const tranCode = operation ? `${operation.tranCode}Res` : e.TranCode ? `${e.TranCode}Res` : undefined;
-  return { Version: e.Version ?? PROTOCOL_VERSION, InstId: e.InstId, TranCode: tranCode, TranDate: e.TranDate, TranSeq: e.TranSeq };
+  // The answer is written in our version, even to a request that claimed another (PRM3005).
+  return { Version: PROTOCOL_VERSION, InstId: e.InstId, TranCode: tranCode, TranDate: e.TranDate, TranSeq: e.TranSeq };
 }
 
 /**

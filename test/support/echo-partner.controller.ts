@@ -7,23 +7,33 @@ import { UnitOfWork } from '../../src/database/unit-of-work';
 import { EnvelopeInterceptor } from '../../src/protocol/envelope.interceptor';
 import { BusinessError, RespCode } from '../../src/protocol/errors';
 import { PartnerMessage } from '../../src/protocol/partner-message.decorator';
-import { OPERATIONS, PartnerOperation } from '../../src/protocol/partner-operation';
+import { OPERATIONS, PartnerOperation, TranCode } from '../../src/protocol/partner-operation';
+
+/** Where the echo serves an operation: beside the real path, so both can run in one app. */
+export function echoPath(tranCode: TranCode): string {
+  return OPERATIONS[tranCode].path.replace('/api/app/', '/api/app/echo/');
+}
 
 /**
  * Partner operations with trivial business behaviour, at the real paths, for testing the protocol layer on its
  * own: each execution writes an audit row (so exactly-once and rollback are visible in the database) and
- * BillKey picks a business outcome.
+ * BillKey picks a business outcome: 'missing' → DEF0001, 'explode' → an unexpected error, 'nothing-due' → DEF0003 (Pay),
+ * 'slow' → `slowMs` before answering (Pay).
  */
 @Controller()
 @UseInterceptors(EnvelopeInterceptor)
 export class EchoPartnerController {
   static executions = 0;
+  /** How long BillKey 'slow' takes; a test shortens it to retry the same request within the deadline. */
+  static slowMs = 300;
+  /** While set, every Pay fails unexpectedly after writing its audit row: a server fault that a later "fix" clears. */
+  static payFault = false;
 
   constructor(private readonly uow: UnitOfWork) {}
 
-  @Post(OPERATIONS.Query.path)
+  @Post(echoPath('Query'))
   @HttpCode(200)
-  @PartnerOperation('Query', QueryRequest)
+  @PartnerOperation('Query', QueryRequest, { gateway: false })
   query(@PartnerMessage() request: QueryRequest) {
     if (request.BillKey === 'missing')
       throw new BusinessError(RespCode.DEF0001, { zh: `客户编号${request.BillKey}不存在`, en: `customer ${request.BillKey} not found` });
@@ -35,23 +45,22 @@ export class EchoPartnerController {
     });
   }
 
-  @Post(OPERATIONS.Pay.path)
+  @Post(echoPath('Pay'))
   @HttpCode(200)
-  @PartnerOperation('Pay', PayRequest)
+  @PartnerOperation('Pay', PayRequest, { gateway: false })
   async pay(@PartnerMessage() request: PayRequest) {
     EchoPartnerController.executions++;
-    await this.uow
-      .repository(AuditEntry)
-      .insert({
-        occurredAt: nowIso(),
-        actor: 'echo',
-        action: 'echo.pay',
-        target: request.TranSeq,
-        detail: request.PayAmount.toString(),
-        requestId: null,
-      });
+    await this.uow.repository(AuditEntry).insert({
+      occurredAt: nowIso(),
+      actor: 'echo',
+      action: 'echo.pay',
+      target: request.TranSeq,
+      detail: request.PayAmount.toString(),
+      requestId: null,
+    });
     if (request.BillKey === 'nothing-due') throw new BusinessError(RespCode.DEF0003, { zh: '无欠费账单', en: 'nothing unpaid' });
-    if (request.BillKey === 'slow') await new Promise((r) => setTimeout(r, 300));
+    if (request.BillKey === 'explode' || EchoPartnerController.payFault) throw new Error('unexpected failure with secret detail');
+    if (request.BillKey === 'slow') await new Promise((r) => setTimeout(r, EchoPartnerController.slowMs));
     return {
       Transaction: {
         TranSeq: request.TranSeq,
@@ -65,21 +74,19 @@ export class EchoPartnerController {
     };
   }
 
-  @Post(OPERATIONS.PayInvalid.path)
+  @Post(echoPath('PayInvalid'))
   @HttpCode(200)
-  @PartnerOperation('PayInvalid', PayInvalidRequest)
+  @PartnerOperation('PayInvalid', PayInvalidRequest, { gateway: false })
   async payInvalid(@PartnerMessage() request: PayInvalidRequest) {
     EchoPartnerController.executions++;
-    await this.uow
-      .repository(AuditEntry)
-      .insert({
-        occurredAt: nowIso(),
-        actor: 'echo',
-        action: 'echo.reverse',
-        target: request.TranSeq,
-        detail: request.OriginalTranSeq,
-        requestId: null,
-      });
+    await this.uow.repository(AuditEntry).insert({
+      occurredAt: nowIso(),
+      actor: 'echo',
+      action: 'echo.reverse',
+      target: request.TranSeq,
+      detail: request.OriginalTranSeq,
+      requestId: null,
+    });
     return {
       Transaction: {
         TranSeq: `REV${request.TranSeq}`,

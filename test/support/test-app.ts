@@ -53,8 +53,15 @@ async function scratchDatabase(engine: TestEngine): Promise<{ url: string; drop:
   };
 }
 
+export interface TestAppExtras {
+  /** Controllers added to the app, e.g. the echo partner operations. */
+  controllers?: Type[];
+  /** Providers replaced by a value, e.g. `{ provide: PROCESSING_DEADLINE, useValue: 100 }`. */
+  overrides?: { provide: string | symbol | Type; useValue: unknown }[];
+}
+
 /** The real app over real HTTP on a real database, as main.ts builds it. */
-export async function createTestApp(env: Record<string, string> = {}, extra: { controllers?: Type[] } = {}): Promise<TestApp> {
+export async function createTestApp(env: Record<string, string> = {}, extra: TestAppExtras = {}): Promise<TestApp> {
   const engine = testEngine();
   const db = await scratchDatabase(engine);
   const config = loadConfig({
@@ -67,10 +74,12 @@ export async function createTestApp(env: Record<string, string> = {}, extra: { c
     SQLITE_SYNC: 'NORMAL',
     ...env,
   });
-  const moduleRef = await Test.createTestingModule({
+  const builder = Test.createTestingModule({
     imports: [AppModule.forRoot(config)],
     controllers: extra.controllers ?? [],
-  }).compile();
+  });
+  for (const { provide, useValue } of extra.overrides ?? []) builder.overrideProvider(provide).useValue(useValue);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureApp(app, config);
   await app.init();
