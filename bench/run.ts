@@ -1,25 +1,33 @@
 /**
- * `npm run bench`: autocannon against servers in separate processes, all measured in one run.
- *   protocol: the same Query as JSON, as GBK XML and SM4-encrypted JSON through the whole partner pipeline,
- *   with a bare NestJS JSON echo as the framework reference. Figures are printed as ratios to JSON.
- * Options (env): BENCH_DURATION seconds per scenario (default 8), BENCH_CONNECTIONS (default 50).
+ * `npm run bench`: autocannon against servers in separate processes, every figure measured in one run.
+ *   protocol — the same Query as JSON, as GBK XML and SM4-encrypted through the whole partner pipeline, with a
+ *              bare NestJS JSON echo as the framework reference; ratios against Query JSON.
+ *   billing  — every request a distinct reversal of a payment prepared beforehand, JSON and GBK XML, against a
+ *              framework-free node:http + better-sqlite3 server doing the same transaction; ratios against it.
+ *              Then the JSON reversal again at half its own peak rate, for its p99.
+ * Env: BENCH_DURATION seconds per scenario (default 10), BENCH_CONNECTIONS (default 50), BENCH_ONLY=protocol|billing.
  */
-import autocannon from 'autocannon';
+import autocannon, { Request } from 'autocannon';
 import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeRequestMessage, ResponseMessage } from '../src/protocol/codec';
 import { encodeBody, resolveCipherSuite } from '../src/protocol/crypto';
 import { OPERATIONS } from '../src/protocol/partner-operation';
+import { preparePayments } from './fixtures';
+import { migratedSqlite } from './migrate';
 
 const ROOT = resolve(__dirname, '..');
-const DURATION = Number(process.env.BENCH_DURATION ?? 8);
+const DURATION = Number(process.env.BENCH_DURATION ?? 10);
+const WARMUP = 2;
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
+const SQLITE_SYNC = process.env.SQLITE_SYNC ?? 'FULL';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const API_KEY = 'bench-api-key-0000000000000001';
 const SECRET = randomBytes(32);
+const FIXTURES = 60_000;
 
 interface Server {
   child: ChildProcess;
@@ -40,39 +48,10 @@ async function startServer(script: string, env: Record<string, string>): Promise
   return { child, url: `http://127.0.0.1:${port}` };
 }
 
-interface Figures {
-  name: string;
-  rps: number;
-  p50: number;
-  p99: number;
-  errors: number;
-  non2xx: number;
-}
-
-async function measure(name: string, url: string, body: Buffer | string, headers: Record<string, string>): Promise<Figures> {
-  // A short warm-up, then the measured run.
-  await autocannon({ url, method: 'POST', body, headers, connections: CONNECTIONS, duration: 2 });
-  const result = await autocannon({ url, method: 'POST', body, headers, connections: CONNECTIONS, duration: DURATION });
-  return {
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    errors: result.errors + result.timeouts,
-    non2xx: result.non2xx,
-  };
-}
-
-function today(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
-    .format(new Date())
-    .replaceAll('-', '');
-}
-
-async function protocolScenario(): Promise<Figures[]> {
-  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
-  const app = await startServer('bench/protocol-server.ts', {
-    DATABASE_URL: `sqlite:${join(dir, 'bench.sqlite')}`,
+async function startService(dbPath: string): Promise<Server> {
+  const server = await startServer('bench/service-server.ts', {
+    DATABASE_URL: `sqlite:${dbPath}`,
+    SQLITE_SYNC,
     SECRET_KEY: randomBytes(32).toString('base64'),
     ADMIN_TOKEN,
     DEMO_API_KEY: API_KEY,
@@ -80,77 +59,164 @@ async function protocolScenario(): Promise<Figures[]> {
     WITHHOLD_CRON: '',
     DOCS_ENABLED: 'false',
   });
+  // The default limits (e.g. 100 reversals a minute per institution) would answer most of the load with 429.
+  const high = { perKey: 1_000_000, perInst: 1_000_000 };
+  const res = await fetch(`${server.url}/admin/v1/institutions/00001/limits`, {
+    method: 'PUT',
+    headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
+    body: JSON.stringify({ Query: high, PayInvalid: high }),
+  });
+  if (!res.ok) throw new Error(`limit override failed: ${res.status} ${await res.text()}`);
+  return server;
+}
+
+interface Figures {
+  name: string;
+  rps: number;
+  p50: number;
+  p99: number;
+  failed: number;
+}
+
+interface Load {
+  url: string;
+  headers: Record<string, string>;
+  body: (i: number) => Buffer | string;
+  rate?: number;
+}
+
+async function run(load: Load, duration: number, counter: { i: number }) {
+  const request: Request = {
+    method: 'POST',
+    headers: load.headers,
+    setupRequest: (req) => ({ ...req, body: load.body(counter.i++) }),
+  };
+  return autocannon({ url: load.url, connections: CONNECTIONS, duration, requests: [request], ...(load.rate ? { overallRate: load.rate } : {}) });
+}
+
+async function measure(name: string, load: Load): Promise<Figures> {
+  const counter = { i: 0 };
+  await run(load, WARMUP, counter);
+  const result = await run(load, DURATION, counter);
+  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.errors + result.timeouts + result.non2xx };
+}
+
+function today(): string {
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date()).replaceAll('-', '');
+}
+
+const envelope = (tranCode: string, tranSeq: string): ResponseMessage => ({ Version: '1.0.1', InstId: '00001', TranCode: tranCode, TranDate: today(), TranSeq: tranSeq });
+
+async function protocolScenario(dir: string): Promise<Figures[]> {
+  const dbPath = join(dir, 'protocol.sqlite');
+  const app = await startService(dbPath);
   const echo = await startServer('bench/nest-echo-server.ts', {});
   try {
-    // The default limits (1000 Query a minute per institution) would answer most of the load with 429.
-    const limits = await fetch(`${app.url}/admin/v1/institutions/00001/limits`, {
-      method: 'PUT',
-      headers: { Authorization: `Bearer ${ADMIN_TOKEN}`, 'Content-Type': 'application/json' },
-      body: JSON.stringify({ Query: { perKey: 1_000_000, perInst: 1_000_000 } }),
-    });
-    if (!limits.ok) throw new Error(`limit override failed: ${limits.status} ${await limits.text()}`);
-
-    const message: ResponseMessage = {
-      Version: '1.0.1',
-      InstId: '00001',
-      TranCode: 'Query',
-      TranDate: today(),
-      TranSeq: 'BENCH0001',
-      BillKey: '123456',
-      CompanyId: '654321',
-    };
+    const message: ResponseMessage = { ...envelope('Query', 'BENCH0001'), BillKey: '123456', CompanyId: '654321' };
     const url = `${app.url}${OPERATIONS.Query.path}`;
     const json = encodeRequestMessage('JSON', message);
-    const xml = encodeRequestMessage('XML', { ...message, BillKey: '123456' }, 'GBK');
+    const xml = encodeRequestMessage('XML', message, 'GBK');
     const sm4 = encodeBody(resolveCipherSuite('SM4', 'CBC')!, json, SECRET);
-    const results = [
-      await measure('NestJS JSON echo (reference)', `${echo.url}/echo`, json, { 'Content-Type': 'application/json' }),
-      await measure('Query JSON', url, json, { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }),
-      await measure('Query GBK XML', url, xml, { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY }),
-      await measure('Query SM4 (JSON inside)', url, sm4, {
-        'Content-Type': 'text/plain',
-        'X-Data-Type': 'JSON',
-        'X-Encrypt-Type': 'SM4',
-        'X-Api-Key': API_KEY,
+    return [
+      await measure('NestJS JSON echo (reference)', { url: `${echo.url}/echo`, headers: { 'Content-Type': 'application/json' }, body: () => json }),
+      await measure('Query JSON', { url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => json }),
+      await measure('Query GBK XML', { url, headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY }, body: () => xml }),
+      await measure('Query SM4 (JSON inside)', {
+        url,
+        headers: { 'Content-Type': 'text/plain', 'X-Data-Type': 'JSON', 'X-Encrypt-Type': 'SM4', 'X-Api-Key': API_KEY },
+        body: () => sm4,
       }),
     ];
-    return results;
   } finally {
     app.child.kill('SIGTERM');
     echo.child.kill('SIGTERM');
-    rmSync(dir, { recursive: true, force: true });
   }
+}
+
+async function billingScenario(dir: string): Promise<Figures[]> {
+  const template = join(dir, 'template.sqlite');
+  await migratedSqlite(template);
+  const servicePath = join(dir, 'service.sqlite');
+  const baselinePath = join(dir, 'baseline.sqlite');
+  copyFileSync(template, servicePath);
+  copyFileSync(template, baselinePath);
+  for (const prefix of ['J', 'X', 'H']) preparePayments(servicePath, prefix, FIXTURES);
+  preparePayments(baselinePath, 'B', FIXTURES);
+
+  const reversal = (prefix: string) => (i: number) => ({ ...envelope('PayInvalid', `R${prefix}${i}`), OriginalTranSeq: `P${prefix}${i}`, BillKey: `BK${prefix}${i}`, CompanyId: '654321' });
+  const baseline = await startServer('bench/reversal-baseline-server.ts', { BASELINE_DB: baselinePath, SQLITE_SYNC });
+  let results: Figures[];
+  try {
+    results = [
+      await measure('baseline reversal (node:http + better-sqlite3)', {
+        url: `${baseline.url}/reverse`,
+        headers: { 'Content-Type': 'application/json' },
+        body: (i) => JSON.stringify(reversal('B')(i)),
+      }),
+    ];
+  } finally {
+    baseline.child.kill('SIGTERM');
+  }
+  const app = await startService(servicePath);
+  try {
+    const url = `${app.url}${OPERATIONS.PayInvalid.path}`;
+    const json: Load = { url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: (i) => encodeRequestMessage('JSON', reversal('J')(i)) };
+    const peak = await measure('service reversal JSON', json);
+    results.push(peak);
+    results.push(
+      await measure('service reversal GBK XML', {
+        url,
+        headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
+        body: (i) => encodeRequestMessage('XML', reversal('X')(i), 'GBK'),
+      }),
+    );
+    results.push(
+      await measure('service reversal JSON at half peak', {
+        ...json,
+        body: (i) => encodeRequestMessage('JSON', reversal('H')(i)),
+        rate: Math.max(1, Math.floor(peak.rps / 2)),
+      }),
+    );
+    const query = { ...envelope('Query', 'BENCHQ'), BillKey: '123456', CompanyId: '654321' };
+    const queryUrl = `${app.url}${OPERATIONS.Query.path}`;
+    results.push(await measure('service Query JSON', { url: queryUrl, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => encodeRequestMessage('JSON', query) }));
+    results.push(
+      await measure('service Query GBK XML', { url: queryUrl, headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY }, body: () => encodeRequestMessage('XML', query, 'GBK') }),
+    );
+  } finally {
+    app.child.kill('SIGTERM');
+  }
+  return results;
 }
 
 function report(title: string, figures: Figures[], baseline: string): void {
   const base = figures.find((f) => f.name === baseline)!;
-  console.log(`\n${title} (c=${CONNECTIONS}, ${DURATION}s each; ratio against "${baseline}")`);
-  console.log(
-    'scenario'.padEnd(32),
-    'req/s'.padStart(9),
-    'ratio'.padStart(7),
-    'p50 ms'.padStart(8),
-    'p99 ms'.padStart(8),
-    'non-2xx'.padStart(8),
-    'errors'.padStart(7),
-  );
+  console.log(`\n${title} (c=${CONNECTIONS}, ${DURATION}s each after ${WARMUP}s warm-up, SQLITE_SYNC=${SQLITE_SYNC}; ratio against "${baseline}")`);
+  console.log('scenario'.padEnd(48), 'req/s'.padStart(8), 'ratio'.padStart(6), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'failed'.padStart(7));
   for (const f of figures) {
-    console.log(
-      f.name.padEnd(32),
-      f.rps.toFixed(0).padStart(9),
-      (f.rps / base.rps).toFixed(2).padStart(7),
-      String(f.p50).padStart(8),
-      String(f.p99).padStart(8),
-      String(f.non2xx).padStart(8),
-      String(f.errors).padStart(7),
-    );
+    console.log(f.name.padEnd(48), f.rps.toFixed(0).padStart(8), (f.rps / base.rps).toFixed(2).padStart(6), String(f.p50).padStart(7), String(f.p99).padStart(7), String(f.failed).padStart(7));
   }
 }
 
 async function main(): Promise<void> {
-  const protocol = await protocolScenario();
-  report('Protocol pipeline', protocol, 'Query JSON');
-  if (protocol.some((f) => f.errors > 0 || f.non2xx > 0)) {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-'));
+  const only = process.env.BENCH_ONLY;
+  const all: Figures[] = [];
+  try {
+    if (!only || only === 'protocol') {
+      const protocol = await protocolScenario(dir);
+      report('Protocol pipeline', protocol, 'Query JSON');
+      all.push(...protocol);
+    }
+    if (!only || only === 'billing') {
+      const billing = await billingScenario(dir);
+      report('Billing', billing, 'baseline reversal (node:http + better-sqlite3)');
+      all.push(...billing);
+    }
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+  if (all.some((f) => f.failed > 0)) {
     console.error('\nsome requests failed: the figures above are not comparable');
     process.exitCode = 1;
   }
