@@ -12,11 +12,13 @@ db.pragma('journal_mode = WAL');
 db.pragma(`synchronous = ${process.env.SQLITE_SYNC ?? 'FULL'}`);
 db.pragma('foreign_keys = ON');
 
-const findOriginal = db.prepare('SELECT id, tran_code, company_id, bill_key, amount, sub_channel, tran_status FROM ledger_transaction WHERE inst_id = ? AND tran_seq = ?');
+const findOriginal = db.prepare(
+  'SELECT id, tran_code, company_id, bill_key, amount, sub_channel, tran_status FROM ledger_transaction WHERE inst_id = ? AND tran_seq = ?',
+);
 const findIdempotency = db.prepare('SELECT request_hash FROM idempotency_record WHERE inst_id = ? AND tran_seq = ?');
 const flip = db.prepare('UPDATE ledger_transaction SET tran_status = 2 WHERE id = ? AND tran_status = 1');
 const billsOf = db.prepare('SELECT bill_no, amount FROM ledger_transaction_bill WHERE transaction_id = ?');
-const reopen = db.prepare("UPDATE bill SET status = 0, updated_at = ? WHERE bill_no = ? AND status = 1");
+const reopen = db.prepare('UPDATE bill SET status = 0, updated_at = ? WHERE bill_no = ? AND status = 1');
 const insertTx = db.prepare(
   `INSERT INTO ledger_transaction (inst_id, tran_seq, tran_code, company_id, bill_key, amount, sub_channel, pay_date, business_date, tran_status, original_tran_seq, batch_no, resp_code, resp_message, created_at)
    VALUES (?, ?, 'PayInvalid', ?, ?, ?, ?, ?, ?, 1, ?, NULL, 'AAAAAAA', '成功', ?)`,
@@ -47,15 +49,38 @@ const reverse = db.transaction((r: Reversal, hash: string): { status: number; bo
     const now = new Date().toISOString();
     const lines = billsOf.all(original.id) as { bill_no: string; amount: number }[];
     for (const line of lines) reopen.run(now, line.bill_no);
-    const tx = insertTx.run(r.InstId, `REV${r.TranSeq}`, original.company_id, original.bill_key, -original.amount, original.sub_channel, now, now.slice(0, 10), r.OriginalTranSeq, now);
+    const tx = insertTx.run(
+      r.InstId,
+      `REV${r.TranSeq}`,
+      original.company_id,
+      original.bill_key,
+      -original.amount,
+      original.sub_channel,
+      now,
+      now.slice(0, 10),
+      r.OriginalTranSeq,
+      now,
+    );
     for (const line of lines) insertLine.run(tx.lastInsertRowid, line.bill_no, -line.amount);
     result = {
       status: 200,
-      body: JSON.stringify({ RespCode: 'AAAAAAA', RespMessage: '红冲成功', Data: { Transaction: { TranSeq: `REV${r.TranSeq}`, PayAmount: -original.amount / 100 } } }),
+      body: JSON.stringify({
+        RespCode: 'AAAAAAA',
+        RespMessage: '红冲成功',
+        Data: { Transaction: { TranSeq: `REV${r.TranSeq}`, PayAmount: -original.amount / 100 } },
+      }),
     };
   }
   const now = new Date();
-  insertIdempotency.run(r.InstId, r.TranSeq, hash, result.status, result.body, now.toISOString(), new Date(now.getTime() + 7 * 86_400_000).toISOString());
+  insertIdempotency.run(
+    r.InstId,
+    r.TranSeq,
+    hash,
+    result.status,
+    result.body,
+    now.toISOString(),
+    new Date(now.getTime() + 7 * 86_400_000).toISOString(),
+  );
   return result;
 });
 

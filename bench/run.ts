@@ -91,21 +91,41 @@ async function run(load: Load, duration: number, counter: { i: number }) {
     headers: load.headers,
     setupRequest: (req) => ({ ...req, body: load.body(counter.i++) }),
   };
-  return autocannon({ url: load.url, connections: CONNECTIONS, duration, requests: [request], ...(load.rate ? { overallRate: load.rate } : {}) });
+  return autocannon({
+    url: load.url,
+    connections: CONNECTIONS,
+    duration,
+    requests: [request],
+    ...(load.rate ? { overallRate: load.rate } : {}),
+  });
 }
 
 async function measure(name: string, load: Load): Promise<Figures> {
   const counter = { i: 0 };
   await run(load, WARMUP, counter);
   const result = await run(load, DURATION, counter);
-  return { name, rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99, failed: result.errors + result.timeouts + result.non2xx };
+  return {
+    name,
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    failed: result.errors + result.timeouts + result.non2xx,
+  };
 }
 
 function today(): string {
-  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' }).format(new Date()).replaceAll('-', '');
+  return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
+    .format(new Date())
+    .replaceAll('-', '');
 }
 
-const envelope = (tranCode: string, tranSeq: string): ResponseMessage => ({ Version: '1.0.1', InstId: '00001', TranCode: tranCode, TranDate: today(), TranSeq: tranSeq });
+const envelope = (tranCode: string, tranSeq: string): ResponseMessage => ({
+  Version: '1.0.1',
+  InstId: '00001',
+  TranCode: tranCode,
+  TranDate: today(),
+  TranSeq: tranSeq,
+});
 
 async function protocolScenario(dir: string): Promise<Figures[]> {
   const dbPath = join(dir, 'protocol.sqlite');
@@ -118,9 +138,17 @@ async function protocolScenario(dir: string): Promise<Figures[]> {
     const xml = encodeRequestMessage('XML', message, 'GBK');
     const sm4 = encodeBody(resolveCipherSuite('SM4', 'CBC')!, json, SECRET);
     return [
-      await measure('NestJS JSON echo (reference)', { url: `${echo.url}/echo`, headers: { 'Content-Type': 'application/json' }, body: () => json }),
+      await measure('NestJS JSON echo (reference)', {
+        url: `${echo.url}/echo`,
+        headers: { 'Content-Type': 'application/json' },
+        body: () => json,
+      }),
       await measure('Query JSON', { url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => json }),
-      await measure('Query GBK XML', { url, headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY }, body: () => xml }),
+      await measure('Query GBK XML', {
+        url,
+        headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
+        body: () => xml,
+      }),
       await measure('Query SM4 (JSON inside)', {
         url,
         headers: { 'Content-Type': 'text/plain', 'X-Data-Type': 'JSON', 'X-Encrypt-Type': 'SM4', 'X-Api-Key': API_KEY },
@@ -143,7 +171,12 @@ async function billingScenario(dir: string): Promise<Figures[]> {
   for (const prefix of ['J', 'X', 'H']) preparePayments(servicePath, prefix, FIXTURES);
   preparePayments(baselinePath, 'B', FIXTURES);
 
-  const reversal = (prefix: string) => (i: number) => ({ ...envelope('PayInvalid', `R${prefix}${i}`), OriginalTranSeq: `P${prefix}${i}`, BillKey: `BK${prefix}${i}`, CompanyId: '654321' });
+  const reversal = (prefix: string) => (i: number) => ({
+    ...envelope('PayInvalid', `R${prefix}${i}`),
+    OriginalTranSeq: `P${prefix}${i}`,
+    BillKey: `BK${prefix}${i}`,
+    CompanyId: '654321',
+  });
   const baseline = await startServer('bench/reversal-baseline-server.ts', { BASELINE_DB: baselinePath, SQLITE_SYNC });
   let results: Figures[];
   try {
@@ -160,7 +193,11 @@ async function billingScenario(dir: string): Promise<Figures[]> {
   const app = await startService(servicePath);
   try {
     const url = `${app.url}${OPERATIONS.PayInvalid.path}`;
-    const json: Load = { url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: (i) => encodeRequestMessage('JSON', reversal('J')(i)) };
+    const json: Load = {
+      url,
+      headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
+      body: (i) => encodeRequestMessage('JSON', reversal('J')(i)),
+    };
     const peak = await measure('service reversal JSON', json);
     results.push(peak);
     results.push(
@@ -179,9 +216,19 @@ async function billingScenario(dir: string): Promise<Figures[]> {
     );
     const query = { ...envelope('Query', 'BENCHQ'), BillKey: '123456', CompanyId: '654321' };
     const queryUrl = `${app.url}${OPERATIONS.Query.path}`;
-    results.push(await measure('service Query JSON', { url: queryUrl, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => encodeRequestMessage('JSON', query) }));
     results.push(
-      await measure('service Query GBK XML', { url: queryUrl, headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY }, body: () => encodeRequestMessage('XML', query, 'GBK') }),
+      await measure('service Query JSON', {
+        url: queryUrl,
+        headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
+        body: () => encodeRequestMessage('JSON', query),
+      }),
+    );
+    results.push(
+      await measure('service Query GBK XML', {
+        url: queryUrl,
+        headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
+        body: () => encodeRequestMessage('XML', query, 'GBK'),
+      }),
     );
   } finally {
     app.child.kill('SIGTERM');
@@ -191,10 +238,26 @@ async function billingScenario(dir: string): Promise<Figures[]> {
 
 function report(title: string, figures: Figures[], baseline: string): void {
   const base = figures.find((f) => f.name === baseline)!;
-  console.log(`\n${title} (c=${CONNECTIONS}, ${DURATION}s each after ${WARMUP}s warm-up, SQLITE_SYNC=${SQLITE_SYNC}; ratio against "${baseline}")`);
-  console.log('scenario'.padEnd(48), 'req/s'.padStart(8), 'ratio'.padStart(6), 'p50 ms'.padStart(7), 'p99 ms'.padStart(7), 'failed'.padStart(7));
+  console.log(
+    `\n${title} (c=${CONNECTIONS}, ${DURATION}s each after ${WARMUP}s warm-up, SQLITE_SYNC=${SQLITE_SYNC}; ratio against "${baseline}")`,
+  );
+  console.log(
+    'scenario'.padEnd(48),
+    'req/s'.padStart(8),
+    'ratio'.padStart(6),
+    'p50 ms'.padStart(7),
+    'p99 ms'.padStart(7),
+    'failed'.padStart(7),
+  );
   for (const f of figures) {
-    console.log(f.name.padEnd(48), f.rps.toFixed(0).padStart(8), (f.rps / base.rps).toFixed(2).padStart(6), String(f.p50).padStart(7), String(f.p99).padStart(7), String(f.failed).padStart(7));
+    console.log(
+      f.name.padEnd(48),
+      f.rps.toFixed(0).padStart(8),
+      (f.rps / base.rps).toFixed(2).padStart(6),
+      String(f.p50).padStart(7),
+      String(f.p99).padStart(7),
+      String(f.failed).padStart(7),
+    );
   }
 }
 

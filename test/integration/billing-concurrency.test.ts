@@ -25,7 +25,11 @@ describe(`billing exactly once under concurrency (${process.env.TEST_ENGINE ?? '
       { Version: '1.0.1', InstId: DEMO.instId, TranCode: tranCode, TranDate: TODAY(), TranSeq: tranSeq, ...fields },
       { apiKey: API_KEY },
     );
-    return { status: res.status, body: JSON.parse((res.body as Buffer).toString()) as Message, replayed: res.headers['idempotent-replayed'] === 'true' };
+    return {
+      status: res.status,
+      body: JSON.parse((res.body as Buffer).toString()) as Message,
+      replayed: res.headers['idempotent-replayed'] === 'true',
+    };
   }
 
   async function customerWithBill(billKey: string, amount: string): Promise<void> {
@@ -62,7 +66,9 @@ describe(`billing exactly once under concurrency (${process.env.TEST_ENGINE ?? '
 
   it('50 concurrent payments of one customer: exactly one succeeds, the rest DEF0003', async () => {
     await customerWithBill('RACE-PAY', '88.00');
-    const results = await Promise.all(Array.from({ length: N }, () => call('Pay', { BillKey: 'RACE-PAY', CompanyId: DEMO.companyId, PayAmount: '88.00' })));
+    const results = await Promise.all(
+      Array.from({ length: N }, () => call('Pay', { BillKey: 'RACE-PAY', CompanyId: DEMO.companyId, PayAmount: '88.00' })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status !== 200).every((r) => r.body.RespCode === 'DEF0003')).toBe(true);
     expect(await db.getRepository(LedgerTransaction).countBy({ billKey: 'RACE-PAY' })).toBe(1);
@@ -70,7 +76,9 @@ describe(`billing exactly once under concurrency (${process.env.TEST_ENGINE ?? '
 
   it('50 concurrent reversals of one payment with different TranSeq: exactly one negative row', async () => {
     const original = await paid('RACE-REV', '66.00');
-    const results = await Promise.all(Array.from({ length: N }, () => call('PayInvalid', { OriginalTranSeq: original, BillKey: 'RACE-REV', CompanyId: DEMO.companyId })));
+    const results = await Promise.all(
+      Array.from({ length: N }, () => call('PayInvalid', { OriginalTranSeq: original, BillKey: 'RACE-REV', CompanyId: DEMO.companyId })),
+    );
     expect(results.filter((r) => r.status === 200)).toHaveLength(1);
     expect(results.filter((r) => r.status !== 200).every((r) => r.body.RespCode === 'DEF0005')).toBe(true);
     expect(await db.getRepository(LedgerTransaction).countBy({ originalTranSeq: original })).toBe(1);
@@ -79,7 +87,11 @@ describe(`billing exactly once under concurrency (${process.env.TEST_ENGINE ?? '
   it('50 concurrent reversals with the same TranSeq: one execution, the rest replay it', async () => {
     const original = await paid('RACE-SAME', '55.00');
     const tranSeq = seq();
-    const results = await Promise.all(Array.from({ length: N }, () => call('PayInvalid', { OriginalTranSeq: original, BillKey: 'RACE-SAME', CompanyId: DEMO.companyId }, tranSeq)));
+    const results = await Promise.all(
+      Array.from({ length: N }, () =>
+        call('PayInvalid', { OriginalTranSeq: original, BillKey: 'RACE-SAME', CompanyId: DEMO.companyId }, tranSeq),
+      ),
+    );
     expect(results.every((r) => r.status === 200)).toBe(true);
     expect(results.filter((r) => !r.replayed)).toHaveLength(1);
     const transactions = new Set(results.map((r) => JSON.stringify(r.body.Data)));

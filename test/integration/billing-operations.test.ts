@@ -22,10 +22,15 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
   const base = (tranCode: string) => ({ Version: '1.0.1', InstId: DEMO.instId, TranCode: tranCode, TranDate: TODAY(), TranSeq: nextSeq() });
 
   async function call(tranCode: keyof typeof OPERATIONS, fields: Message, options: { format?: 'XML' | 'JSON'; apiKey?: string } = {}) {
-    const res = await sendPartner(t.http, OPERATIONS[tranCode].path, { ...base(tranCode), ...fields }, {
-      apiKey: options.apiKey ?? API_KEY,
-      format: options.format ?? 'JSON',
-    });
+    const res = await sendPartner(
+      t.http,
+      OPERATIONS[tranCode].path,
+      { ...base(tranCode), ...fields },
+      {
+        apiKey: options.apiKey ?? API_KEY,
+        format: options.format ?? 'JSON',
+      },
+    );
     const text = decodeText(res.body as Buffer, res.headers['content-type'] ?? '');
     return { status: res.status, text, body: (options.format ?? 'JSON') === 'JSON' ? (JSON.parse(text) as Message) : ({} as Message) };
   }
@@ -37,7 +42,14 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
       const res = await admin()
         .post('/admin/v1/bills')
         .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
-        .send({ companyId: DEMO.companyId, billKey, customerName: '王小明', amount, period: `2025${String(i + 1).padStart(2, '0')}`, dueDate: '2099-12-31' })
+        .send({
+          companyId: DEMO.companyId,
+          billKey,
+          customerName: '王小明',
+          amount,
+          period: `2025${String(i + 1).padStart(2, '0')}`,
+          dueDate: '2099-12-31',
+        })
         .expect(201);
       billNos.push((res.body as { billNo: string }).billNo);
     }
@@ -52,7 +64,12 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
     await admin()
       .put(`/admin/v1/institutions/${DEMO.instId}/limits`)
       .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
-      .send({ Query: { perKey: 100000, perInst: 100000 }, Pay: { perKey: 100000, perInst: 100000 }, PayInvalid: { perKey: 100000, perInst: 100000 }, PayQuery: { perInst: 100000 } })
+      .send({
+        Query: { perKey: 100000, perInst: 100000 },
+        Pay: { perKey: 100000, perInst: 100000 },
+        PayInvalid: { perKey: 100000, perInst: 100000 },
+        PayQuery: { perInst: 100000 },
+      })
       .expect(200);
   });
 
@@ -76,28 +93,58 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
       const res = await sendPartner(
         t.http,
         OPERATIONS.PayInvalid.path,
-        { Version: '1.0.1', InstId: '00001', TranCode: 'PayInvalid', TranDate: TODAY(), TranSeq: format === 'XML' ? '123456789014' : '123456789013', OriginalTranSeq: original, BillKey: billKey, CompanyId: '654321' },
+        {
+          Version: '1.0.1',
+          InstId: '00001',
+          TranCode: 'PayInvalid',
+          TranDate: TODAY(),
+          TranSeq: format === 'XML' ? '123456789014' : '123456789013',
+          OriginalTranSeq: original,
+          BillKey: billKey,
+          CompanyId: '654321',
+        },
         { apiKey: API_KEY, format },
       );
       const text = decodeText(res.body as Buffer, res.headers['content-type'] ?? '');
       expect(res.status).toBe(200);
       if (format === 'JSON') {
         const body = JSON.parse(text) as Message;
-        expect(body).toMatchObject({ Version: '1.0.1', InstId: '00001', TranCode: 'PayInvalidRes', TranSeq: '123456789013', RespCode: 'AAAAAAA', RespMessage: '红冲成功' });
+        expect(body).toMatchObject({
+          Version: '1.0.1',
+          InstId: '00001',
+          TranCode: 'PayInvalidRes',
+          TranSeq: '123456789013',
+          RespCode: 'AAAAAAA',
+          RespMessage: '红冲成功',
+        });
         expect(body.Data).toMatchObject({
-          Transaction: { TranSeq: 'REV123456789013', BillKey: '123456', CompanyId: '654321', TranCode: 'PayInvalid', PayAmount: -150, TranStatus: 1, RespCode: 'AAAAAAA', RespMessage: '成功' },
+          Transaction: {
+            TranSeq: 'REV123456789013',
+            BillKey: '123456',
+            CompanyId: '654321',
+            TranCode: 'PayInvalid',
+            PayAmount: -150,
+            TranStatus: 1,
+            RespCode: 'AAAAAAA',
+            RespMessage: '成功',
+          },
         });
         expect(text).toContain('"PayAmount":-150.00');
-        expect((body.Data as { Transaction: { PayDate: string } }).Transaction.PayDate).toMatch(/^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/);
+        expect((body.Data as { Transaction: { PayDate: string } }).Transaction.PayDate).toMatch(
+          /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}\.\d{3}Z$/,
+        );
       } else {
         expect(text).toContain('<TranCode>PayInvalidRes</TranCode>');
         expect(text).toContain('<RespMessage>红冲成功</RespMessage>');
-        expect(text).toMatch(/<Transaction><TranSeq>REV123456789014<\/TranSeq><BillKey>SEEDXML<\/BillKey><CompanyId>654321<\/CompanyId>.*<TranCode>PayInvalid<\/TranCode><PayAmount>-150.00<\/PayAmount>/);
+        expect(text).toMatch(
+          /<Transaction><TranSeq>REV123456789014<\/TranSeq><BillKey>SEEDXML<\/BillKey><CompanyId>654321<\/CompanyId>.*<TranCode>PayInvalid<\/TranCode><PayAmount>-150.00<\/PayAmount>/,
+        );
       }
       const reversed = await db.getRepository(LedgerTransaction).findOneByOrFail({ instId: '00001', tranSeq: original });
       expect(reversed.tranStatus).toBe(TranStatus.Reversed);
       const bills = await db.getRepository(LedgerTransactionBill).findBy({ transactionId: reversed.id });
-      for (const line of bills) expect((await db.getRepository(Bill).findOneByOrFail({ billNo: line.billNo })).status).toBe(BillStatus.Unpaid);
+      for (const line of bills)
+        expect((await db.getRepository(Bill).findOneByOrFail({ billNo: line.billNo })).status).toBe(BillStatus.Unpaid);
     });
   });
 
@@ -126,8 +173,17 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
       expect(unknown.status).toBe(400);
       expect(unknown.body).toMatchObject({ RespCode: 'DEF0001', ErrorDetail: { ErrorMsg: '客户编号999999不存在' } });
 
-      const other = await admin().post('/admin/v1/institutions').set('Authorization', `Bearer ${ADMIN_TOKEN}`).send({ instId: 'OTHER1', name: '他行' }).expect(201);
-      const foreign = await sendPartner(t.http, OPERATIONS.Query.path, { ...base('Query'), InstId: 'OTHER1', BillKey: DEMO.billKey, CompanyId: DEMO.companyId }, { apiKey: (other.body as { apiKey: string }).apiKey });
+      const other = await admin()
+        .post('/admin/v1/institutions')
+        .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+        .send({ instId: 'OTHER1', name: '他行' })
+        .expect(201);
+      const foreign = await sendPartner(
+        t.http,
+        OPERATIONS.Query.path,
+        { ...base('Query'), InstId: 'OTHER1', BillKey: DEMO.billKey, CompanyId: DEMO.companyId },
+        { apiKey: (other.body as { apiKey: string }).apiKey },
+      );
       const foreignBody = JSON.parse((foreign.body as Buffer).toString()) as Message;
       expect(foreign.status).toBe(400);
       expect(foreignBody).toMatchObject({ RespCode: 'DEF0001', ErrorDetail: { ErrorMsg: `客户编号${DEMO.billKey}不存在` } });
@@ -137,22 +193,34 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
   describe('Pay', () => {
     it('settles all unpaid bills for their exact total and records one transaction listing them', async () => {
       const billNos = await createCustomerWithBills('P-ALL', ['10.10', '20.20']);
-      expect((await call('Pay', { BillKey: 'P-ALL', CompanyId: DEMO.companyId, PayAmount: '30.29' })).body).toMatchObject({ RespCode: 'DEF0002' });
+      expect((await call('Pay', { BillKey: 'P-ALL', CompanyId: DEMO.companyId, PayAmount: '30.29' })).body).toMatchObject({
+        RespCode: 'DEF0002',
+      });
       const res = await call('Pay', { BillKey: 'P-ALL', CompanyId: DEMO.companyId, PayAmount: Fen.parseYuan('30.30'), SubChannel: '7' });
       expect(res.status).toBe(200);
-      expect(res.body.Data).toMatchObject({ Transaction: { BillNos: billNos, TranCode: 'Pay', PayAmount: 30.3, SubChannel: 7, TranStatus: 1 } });
+      expect(res.body.Data).toMatchObject({
+        Transaction: { BillNos: billNos, TranCode: 'Pay', PayAmount: 30.3, SubChannel: 7, TranStatus: 1 },
+      });
       expect(res.text).toContain('"PayAmount":30.30');
-      expect((await call('Pay', { BillKey: 'P-ALL', CompanyId: DEMO.companyId, PayAmount: '30.30' })).body).toMatchObject({ RespCode: 'DEF0003' });
+      expect((await call('Pay', { BillKey: 'P-ALL', CompanyId: DEMO.companyId, PayAmount: '30.30' })).body).toMatchObject({
+        RespCode: 'DEF0003',
+      });
     });
 
     it('settles one BillNo, refuses an unknown one and a bill held by a debit batch', async () => {
       const [first, second] = await createCustomerWithBills('P-ONE', ['11.00', '12.00']);
-      expect((await call('Pay', { BillKey: 'P-ONE', CompanyId: DEMO.companyId, PayAmount: '12.00', BillNo: 'NOPE' })).body).toMatchObject({ RespCode: 'DEF0001' });
+      expect((await call('Pay', { BillKey: 'P-ONE', CompanyId: DEMO.companyId, PayAmount: '12.00', BillNo: 'NOPE' })).body).toMatchObject({
+        RespCode: 'DEF0001',
+      });
       await db.getRepository(Bill).update({ billNo: second }, { status: BillStatus.Held });
-      expect((await call('Pay', { BillKey: 'P-ONE', CompanyId: DEMO.companyId, PayAmount: '12.00', BillNo: second })).body).toMatchObject({ RespCode: 'DEF0012' });
+      expect((await call('Pay', { BillKey: 'P-ONE', CompanyId: DEMO.companyId, PayAmount: '12.00', BillNo: second })).body).toMatchObject({
+        RespCode: 'DEF0012',
+      });
       expect((await call('Pay', { BillKey: 'P-ONE', CompanyId: DEMO.companyId, PayAmount: '11.00', BillNo: first })).status).toBe(200);
       // Only the held bill is left open: the payment has to wait for the debit's result.
-      expect((await call('Pay', { BillKey: 'P-ONE', CompanyId: DEMO.companyId, PayAmount: '12.00' })).body).toMatchObject({ RespCode: 'DEF0012' });
+      expect((await call('Pay', { BillKey: 'P-ONE', CompanyId: DEMO.companyId, PayAmount: '12.00' })).body).toMatchObject({
+        RespCode: 'DEF0012',
+      });
       await db.getRepository(Bill).update({ billNo: second }, { status: BillStatus.Unpaid });
     });
   });
@@ -167,7 +235,8 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
 
     it('applies every rule in order', async () => {
       const original = await paidTransaction('R-RULES');
-      const reverse = (fields: Message) => call('PayInvalid', { OriginalTranSeq: original, BillKey: 'R-RULES', CompanyId: DEMO.companyId, ...fields });
+      const reverse = (fields: Message) =>
+        call('PayInvalid', { OriginalTranSeq: original, BillKey: 'R-RULES', CompanyId: DEMO.companyId, ...fields });
       expect((await reverse({ OriginalTranSeq: 'NOSUCH' })).body).toMatchObject({ RespCode: 'DEF0001' });
       expect((await reverse({ BillKey: 'R-OTHER' })).body).toMatchObject({ RespCode: 'DEF0008' });
       expect((await reverse({ PayAmount: '24.99' })).body).toMatchObject({ RespCode: 'DEF0002' });
@@ -187,8 +256,16 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
 
     it("answers another institution's payment as not found", async () => {
       const original = await paidTransaction('R-FOREIGN');
-      const other = await admin().post('/admin/v1/institutions').set('Authorization', `Bearer ${ADMIN_TOKEN}`).send({ instId: 'OTHER2', name: '他行2' }).expect(201);
-      await admin().post('/admin/v1/institutions/OTHER2/companies').set('Authorization', `Bearer ${ADMIN_TOKEN}`).send({ companyId: DEMO.companyId, name: '示范自来水公司第一营业所' }).expect(201);
+      const other = await admin()
+        .post('/admin/v1/institutions')
+        .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+        .send({ instId: 'OTHER2', name: '他行2' })
+        .expect(201);
+      await admin()
+        .post('/admin/v1/institutions/OTHER2/companies')
+        .set('Authorization', `Bearer ${ADMIN_TOKEN}`)
+        .send({ companyId: DEMO.companyId, name: '示范自来水公司第一营业所' })
+        .expect(201);
       const res = await sendPartner(
         t.http,
         OPERATIONS.PayInvalid.path,
