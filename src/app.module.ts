@@ -1,4 +1,5 @@
 import { DynamicModule, Module } from '@nestjs/common';
+import { ScheduleModule } from '@nestjs/schedule';
 import { AdminModule } from './admin/admin.module';
 import { BillingModule } from './billing/billing.module';
 import type { AppConfig } from './config/app-config';
@@ -8,6 +9,7 @@ import { DemoModule } from './demo/demo.module';
 import { OpsModule } from './ops/ops.module';
 import { ProtocolModule } from './protocol/protocol.module';
 import { ReferenceModule } from './reference/reference.module';
+import { AutoDebitModule } from './withholding/auto-debit/auto-debit.module';
 import { WithholdingModule } from './withholding/withholding.module';
 
 @Module({})
@@ -17,12 +19,14 @@ export class AppModule {
       module: AppModule,
       imports: [
         CoreModule.forRoot(config),
+        ScheduleModule.forRoot(),
         DatabaseModule,
         ReferenceModule,
         ProtocolModule,
         BillingModule,
         WithholdingModule,
         AdminModule,
+        AutoDebitModule,
         DemoModule,
         OpsModule,
       ],
