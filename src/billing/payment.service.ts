@@ -156,7 +156,8 @@ export class PaymentService {
       if (!(await this.payments.markReversed(original.id))) {
         throw new BusinessError(RespCode.DEF0005, { zh: `原交易${original.tranSeq}已红冲`, en: `${original.tranSeq} is already reversed` });
       }
-      const billNos = await this.payments.billNosOf(original.id);
+      const lines = await this.payments.billLinesOf(original.id);
+      const billNos = lines.map((line) => line.billNo);
       if ((await this.payments.reopenBills(billNos)) !== billNos.length) {
         // Only a payment's own bills can be paid, and only its reversal reopens them: anything else is corruption.
         throw new Error(`bills of ${original.tranSeq} were not all paid`);
@@ -182,7 +183,7 @@ export class PaymentService {
           createdAt: nowIso(),
         },
         // The released bills, negative, so the ledger shows what each reversal gave back.
-        (await this.payments.billLinesOf(original.id)).map((line) => ({ billNo: line.billNo, amount: line.amount.negate() })),
+        lines.map((line) => ({ billNo: line.billNo, amount: line.amount.negate() })),
       );
       return { Transaction: transactionMessage(reversal, billNos) };
     });

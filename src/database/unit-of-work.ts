@@ -14,9 +14,15 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
  * every read runs under one mutex. On PostgreSQL transactions run concurrently and services guard state
  * changes with conditional updates and unique constraints, which behave the same on SQLite.
  */
+interface TransactionScope {
+  manager: EntityManager;
+  /** Run once the outermost transaction committed; dropped on rollback. */
+  afterCommit: (() => void)[];
+}
+
 @Injectable()
 export class UnitOfWork {
-  private readonly scope = new AsyncLocalStorage<EntityManager>();
+  private readonly scope = new AsyncLocalStorage<TransactionScope>();
   private readonly sqliteLock: Mutex | null;
 
   constructor(
@@ -32,7 +38,7 @@ export class UnitOfWork {
 
   /** The transaction's manager inside `transaction()`, else the data source's. */
   manager(): EntityManager {
-    return this.scope.getStore() ?? this.dataSource.manager;
+    return this.scope.getStore()?.manager ?? this.dataSource.manager;
   }
 
   repository<T extends ObjectLiteral>(entity: EntityTarget<T>): Repository<T> {
@@ -46,8 +52,18 @@ export class UnitOfWork {
   /** Runs `work` in one database transaction; a nested call joins the outer transaction. */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction()) return work();
-    const run = () => this.dataSource.transaction((manager) => this.scope.run(manager, work));
-    return this.sqliteLock ? this.sqliteLock.runExclusive(run) : run();
+    const afterCommit: (() => void)[] = [];
+    const run = () => this.dataSource.transaction((manager) => this.scope.run({ manager, afterCommit }, work));
+    const result = await (this.sqliteLock ? this.sqliteLock.runExclusive(run) : run());
+    for (const hook of afterCommit) hook();
+    return result;
+  }
+
+  /** Runs `hook` once the current transaction has committed (at once outside one), e.g. to drop a cache entry. */
+  afterCommit(hook: () => void): void {
+    const scope = this.scope.getStore();
+    if (scope) scope.afterCommit.push(hook);
+    else hook();
   }
 
   /**
@@ -57,7 +73,7 @@ export class UnitOfWork {
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
     const outer = this.scope.getStore();
     if (!outer) return work();
-    return outer.transaction((manager) => this.scope.run(manager, work));
+    return outer.manager.transaction((manager) => this.scope.run({ manager, afterCommit: outer.afterCommit }, work));
   }
 
   /** Runs reads outside a transaction; on SQLite it waits so it never sees another request's uncommitted writes. */

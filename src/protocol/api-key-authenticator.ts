@@ -5,6 +5,7 @@ import { UnitOfWork } from '../database/unit-of-work';
 import { ApiKey } from '../reference/entities/api-key.entity';
 import { Institution } from '../reference/entities/institution.entity';
 import { InstitutionService } from '../reference/institution.service';
+import { ReferenceCache } from '../reference/reference-cache';
 import { ReferenceRepository } from '../reference/reference.repository';
 import { ProtocolError, RespCode } from './errors';
 
@@ -17,7 +18,10 @@ export interface AuthenticatedPartner {
 
 const LAST_USED_RESOLUTION_MS = 60_000;
 
-/** X-Api-Key → institution. Keys are looked up by SHA-256, so timing says nothing about the key's text. */
+/**
+ * X-Api-Key → institution. Keys are looked up by SHA-256, so timing says nothing about the key's text; the
+ * answer is kept for CREDENTIAL_TTL_MS, and a revocation on this instance drops it when it commits.
+ */
 @Injectable()
 export class ApiKeyAuthenticator {
   private readonly lastUsedWritten = new Map<string, number>();
@@ -26,6 +30,7 @@ export class ApiKeyAuthenticator {
     private readonly reference: ReferenceRepository,
     private readonly institutions: InstitutionService,
     private readonly uow: UnitOfWork,
+    private readonly cache: ReferenceCache,
   ) {}
 
   async authenticate(apiKey: string | undefined): Promise<AuthenticatedPartner> {

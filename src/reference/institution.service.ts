@@ -7,6 +7,7 @@ import { ApiKey } from './entities/api-key.entity';
 import { Company } from './entities/company.entity';
 import { Institution } from './entities/institution.entity';
 import { LimitOverride } from './entities/limit-override.entity';
+import { ReferenceCache } from './reference-cache';
 import { ReferenceRepository } from './reference.repository';
 
 /** The TranCodes whose rate limits an institution may override (CONTRACT §1, §9). */
@@ -56,6 +57,7 @@ export class InstitutionService {
     private readonly reference: ReferenceRepository,
     private readonly uow: UnitOfWork,
     private readonly secretBox: SecretBox,
+    private readonly cache: ReferenceCache,
   ) {}
 
   /** Creates an institution with its first key pair; `preset` fixes the pair (demo data). */
@@ -90,6 +92,7 @@ export class InstitutionService {
       const key = await this.reference.findApiKey(instId, keyId);
       if (!key) throw new NotFoundException(`key ${keyId} of institution ${instId} not found`);
       await this.reference.revokeApiKey(instId, keyId, nowIso());
+      this.uow.afterCommit(() => this.cache.invalidateInstitution(instId));
       return (await this.reference.findApiKey(instId, keyId)) as ApiKey;
     });
   }
@@ -118,6 +121,7 @@ export class InstitutionService {
           });
         }
       }
+      this.uow.afterCommit(() => this.cache.invalidateInstitution(instId));
       return this.reference.listLimitOverrides(instId);
     });
   }

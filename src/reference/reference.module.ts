@@ -1,9 +1,10 @@
 import { Module } from '@nestjs/common';
 import { InstitutionService } from './institution.service';
+import { ReferenceCache } from './reference-cache';
 import { ReferenceRepository } from './reference.repository';
 
 @Module({
-  providers: [ReferenceRepository, InstitutionService],
-  exports: [ReferenceRepository, InstitutionService],
+  providers: [ReferenceRepository, InstitutionService, ReferenceCache],
+  exports: [ReferenceRepository, InstitutionService, ReferenceCache],
 })
 export class ReferenceModule {}

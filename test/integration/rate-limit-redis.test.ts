@@ -15,6 +15,7 @@ import { CoreModule } from '../../src/core/core.module';
 import { PARTNER_RATE_LIMIT_STORAGE, PartnerRateLimiter, RateLimitDecision, ThrottlingModule } from '../../src/protocol/throttling';
 import type { LimitOverride } from '../../src/reference/entities/limit-override.entity';
 import { ReferenceModule } from '../../src/reference/reference.module';
+import { ReferenceCache } from '../../src/reference/reference-cache';
 import { ReferenceRepository } from '../../src/reference/reference.repository';
 
 /**
@@ -126,7 +127,16 @@ class SharedOverrides {
 const overrides = new SharedOverrides();
 const clock = new FakeClock();
 
-@Module({ providers: [{ provide: ReferenceRepository, useValue: overrides }], exports: [ReferenceRepository] })
+// Overrides change directly in these tests, so nothing is cached.
+const passthroughCache = { limitOverrides: <T>(_instId: string, load: () => Promise<T>) => load() };
+
+@Module({
+  providers: [
+    { provide: ReferenceRepository, useValue: overrides },
+    { provide: ReferenceCache, useValue: passthroughCache },
+  ],
+  exports: [ReferenceRepository, ReferenceCache],
+})
 class FakeReferenceModule {}
 
 interface AppInstance {

@@ -1,6 +1,7 @@
 import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { BusinessClock } from '../../common/business-clock';
 import type { LimitOverride } from '../../reference/entities/limit-override.entity';
+import type { ReferenceCache } from '../../reference/reference-cache';
 import type { ReferenceRepository } from '../../reference/reference.repository';
 import type { TranCode } from '../partner-operation';
 import { PARTNER_LIMITS } from './partner-limits';
@@ -46,7 +47,9 @@ function setup(timeZone = 'Asia/Shanghai', storage: ThrottlerStorage = new Throt
   const clock = new FakeClock(timeZone);
   clock.set('2024-05-01T02:00:30.000Z');
   const repo = new FakeReferenceRepository();
-  const limiter = new PartnerRateLimiter(storage, repo as unknown as ReferenceRepository, clock, { businessTz: timeZone });
+  // No caching here: these specs change overrides directly, not through the admin service that drops the cache.
+  const passthrough = { limitOverrides: <T>(_instId: string, load: () => Promise<T>) => load() } as unknown as ReferenceCache;
+  const limiter = new PartnerRateLimiter(storage, repo as unknown as ReferenceRepository, clock, { businessTz: timeZone }, passthrough);
   return { limiter, clock, repo, storage };
 }
 

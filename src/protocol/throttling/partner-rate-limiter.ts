@@ -3,6 +3,7 @@ import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
 import { createHash } from 'node:crypto';
 import { BusinessClock } from '../../common/business-clock';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
+import { ReferenceCache } from '../../reference/reference-cache';
 import { ReferenceRepository } from '../../reference/reference.repository';
 import type { TranCode } from '../partner-operation';
 import { FixedWindows } from './fixed-window';
@@ -74,14 +75,15 @@ export class PartnerRateLimiter {
     private readonly reference: ReferenceRepository,
     private readonly clock: BusinessClock,
     @Inject(APP_CONFIG) config: Pick<AppConfig, 'businessTz'>,
+    private readonly cache: ReferenceCache,
   ) {
     this.windows = new FixedWindows(config.businessTz);
     this.passesZeroBlockDuration = storage instanceof ThrottlerStorageService;
   }
 
   async consume(tranCode: TranCode, instId: string, fields: Record<string, unknown>): Promise<RateLimitDecision> {
-    // Read on every call, so an admin change applies to the very next request on every instance.
-    const overrides = await this.reference.listLimitOverrides(instId);
+    // An admin change drops the cached overrides on commit here; other instances see it within OVERRIDE_TTL_MS.
+    const overrides = await this.cache.limitOverrides(instId, () => this.reference.listLimitOverrides(instId));
     const override = overrides.find((row) => row.tranCode === tranCode);
     const limits = effectiveLimits(tranCode, override);
     const nowMs = this.clock.now().getTime();
