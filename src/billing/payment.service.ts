@@ -99,6 +99,10 @@ export class PaymentService {
       const billNos = toSettle.map((b) => b.billNo);
       // A concurrent payment may have settled some of them since they were read.
       if ((await this.payments.settleBills(billNos)) !== billNos.length) {
+        // Another payment or a debit batch took some of them since they were read: say which.
+        const now = await this.payments.openBills(customer.companyId, customer.billKey);
+        const heldNow = now.find((b) => b.status === BillStatus.Held && billNos.includes(b.billNo));
+        if (heldNow) throw held(heldNow.billNo);
         throw new BusinessError(RespCode.DEF0003, { zh: '账单已被缴纳', en: 'the bills were settled meanwhile' });
       }
       const now = new Date();

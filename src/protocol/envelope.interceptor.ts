@@ -11,7 +11,7 @@ import { decodeMessage, MessageFormatError, MessageObject, ResponseMessage } fro
 import { CipherIntegrityError, decodeBody, resolveCipherSuite, UnsupportedCipherError } from './crypto';
 import { BaseRequest, PROTOCOL_VERSION } from './base-request.dto';
 import { BusinessError, httpStatusOf, ProtocolError, RespCode } from './errors';
-import { canonicalRequestHash, IdempotencyStore, StoredOutcome } from './idempotency/idempotency.store';
+import { IdempotencyStore, StoredOutcome } from './idempotency/idempotency.store';
 import { bindMessage } from './message-fields';
 import { encryptionHeaders, exchangeOf, negotiateFormat, PartnerExchange, PartnerRequest, sniffCharset } from './partner-exchange';
 import { isTranCode, OPERATIONS, PARTNER_OPERATION, PartnerOperationMeta, TranCode } from './partner-operation';
@@ -232,7 +232,13 @@ export class EnvelopeInterceptor implements NestInterceptor {
     const run = async (): Promise<StoredOutcome & { replayed: boolean }> => {
       this.checkDeadline(deadline);
       if (operation.stateChanging) {
-        const claim = await this.idempotency.claim(instId, request.TranSeq, operation.tranCode, canonicalRequestHash(request), new Date());
+        const claim = await this.idempotency.claim(
+          instId,
+          request.TranSeq,
+          operation.tranCode,
+          this.idempotency.requestHash(request),
+          new Date(),
+        );
         if (claim.kind === 'replay') return { ...claim.outcome, replayed: true };
         if (claim.kind === 'conflict') {
           throw new ProtocolError(RespCode.DEF0009, {

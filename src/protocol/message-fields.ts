@@ -1,5 +1,5 @@
 import 'reflect-metadata';
-import { validateSync, ValidationError } from 'class-validator';
+import { ValidateNested, validateSync, ValidationError } from 'class-validator';
 import { Fen } from '../common/fen';
 import { JsonNumber, MessageObject, MessageValue } from './codec';
 import { ProtocolError, RespCode } from './errors';
@@ -30,9 +30,15 @@ export const TextField = (options: { optional?: boolean } = {}) => declare({ kin
 export const AmountField = (options: { optional?: boolean } = {}) => declare({ kind: 'amount', required: !options.optional });
 /** An integer: a JSON number or a numeric string; bound as number. */
 export const IntegerField = (options: { optional?: boolean } = {}) => declare({ kind: 'integer', required: !options.optional });
-/** A list of nested messages (XML `<List><Item>…`). */
-export const ListField = (item: () => new () => object, options: { optional?: boolean } = {}) =>
-  declare({ kind: 'list', required: !options.optional, item });
+/** A list of nested messages (XML `<List><Item>…`); the items' own rules are checked too. */
+export const ListField = (item: () => new () => object, options: { optional?: boolean } = {}): PropertyDecorator => {
+  const field = declare({ kind: 'list', required: !options.optional, item });
+  const nested = ValidateNested({ each: true });
+  return (target, property) => {
+    field(target, property);
+    nested(target, property);
+  };
+};
 
 export function messageFieldsOf(type: new () => object): FieldSpec[] {
   return (Reflect.getMetadata(FIELDS, type.prototype as object) as FieldSpec[] | undefined) ?? [];

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import { UnitOfWork } from '../../src/database/unit-of-work';
 import { IdempotencyRecord } from '../../src/protocol/idempotency/idempotency-record.entity';
@@ -53,7 +54,10 @@ describe(`idempotency records (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
   it('hashes the decoded request, not its encoding', () => {
     const a = { TranSeq: '1', PayAmount: Fen.parseYuan('150')!, BillKey: 'K' };
     const b = { BillKey: 'K', PayAmount: Fen.parseYuan('150.00')!, TranSeq: '1' };
-    expect(canonicalRequestHash(a)).toBe(canonicalRequestHash(b));
-    expect(canonicalRequestHash({ ...a, PayAmount: Fen.parseYuan('150.01')! })).not.toBe(canonicalRequestHash(a));
+    expect(store.requestHash(a)).toBe(store.requestHash(b));
+    expect(store.requestHash({ ...a, PayAmount: Fen.parseYuan('150.01')! })).not.toBe(store.requestHash(a));
+    // Keyed: the stored hash of a request with an account number cannot be recomputed without SECRET_KEY.
+    expect(store.requestHash(a)).not.toBe(canonicalRequestHash(a, Buffer.alloc(32)));
+    expect(store.requestHash(a)).not.toBe(createHash('sha256').update(JSON.stringify(a)).digest('hex'));
   });
 });

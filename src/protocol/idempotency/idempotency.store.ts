@@ -1,7 +1,8 @@
-import { Injectable } from '@nestjs/common';
-import { createHash } from 'node:crypto';
+import { Inject, Injectable } from '@nestjs/common';
+import { createHmac } from 'node:crypto';
 import { LessThan } from 'typeorm';
 import { Fen } from '../../common/fen';
+import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { UnitOfWork } from '../../database/unit-of-work';
 import type { ResponseMessage, ResponseValue } from '../codec';
 import { IdempotencyRecord } from './idempotency-record.entity';
@@ -29,9 +30,13 @@ function canonical(value: unknown): unknown {
   return value;
 }
 
-/** SHA-256 of the decoded request — names and values, amounts in fen — whatever format, charset or cipher carried it. */
-export function canonicalRequestHash(request: object): string {
-  return createHash('sha256')
+/**
+ * HMAC-SHA256 of the decoded request — names and values, amounts in fen — whatever format, charset or cipher
+ * carried it. Keyed, because a request may hold an account number, which a plain hash would let anyone with
+ * the table guess back.
+ */
+export function canonicalRequestHash(request: object, key: Buffer): string {
+  return createHmac('sha256', key)
     .update(JSON.stringify(canonical(request)))
     .digest('hex');
 }
@@ -64,7 +69,18 @@ function deserialize(text: string): ResponseMessage {
  */
 @Injectable()
 export class IdempotencyStore {
-  constructor(private readonly uow: UnitOfWork) {}
+  private readonly hashKey: Buffer;
+
+  constructor(
+    private readonly uow: UnitOfWork,
+    @Inject(APP_CONFIG) config: Pick<AppConfig, 'secretKey'>,
+  ) {
+    this.hashKey = createHmac('sha256', config.secretKey).update('idempotency-request-hash').digest();
+  }
+
+  requestHash(request: object): string {
+    return canonicalRequestHash(request, this.hashKey);
+  }
 
   async claim(instId: string, tranSeq: string, tranCode: string, requestHash: string, now: Date): Promise<Claim> {
     const existing = await this.uow.repository(IdempotencyRecord).findOneBy({ instId, tranSeq });
