@@ -8,6 +8,7 @@ import { DatabaseModule } from './database/database.module';
 import { DemoModule } from './demo/demo.module';
 import { OpsModule } from './ops/ops.module';
 import { ProtocolModule } from './protocol/protocol.module';
+import { ReconciliationModule } from './reconciliation/reconciliation.module';
 import { ReferenceModule } from './reference/reference.module';
 import { AutoDebitModule } from './withholding/auto-debit/auto-debit.module';
 import { WithholdingModule } from './withholding/withholding.module';
@@ -27,6 +28,7 @@ export class AppModule {
         WithholdingModule,
         AdminModule,
         AutoDebitModule,
+        ReconciliationModule,
         DemoModule,
         OpsModule,
       ],

@@ -2,6 +2,7 @@ import { AuditEntry } from '../admin/entities/audit-entry.entity';
 import { Bill } from '../billing/entities/bill.entity';
 import { LedgerTransaction, LedgerTransactionBill } from '../billing/entities/ledger-transaction.entity';
 import { IdempotencyRecord } from '../protocol/idempotency/idempotency-record.entity';
+import { ReconciliationCheck, ReconciliationDifference } from '../reconciliation/entities/reconciliation-check.entity';
 import { ApiKey } from '../reference/entities/api-key.entity';
 import { Company, InstitutionCompany } from '../reference/entities/company.entity';
 import { Customer } from '../reference/entities/customer.entity';
@@ -25,4 +26,6 @@ export const ENTITIES = [
   DebitBatchItem,
   IdempotencyRecord,
   AuditEntry,
+  ReconciliationCheck,
+  ReconciliationDifference,
 ];

@@ -4,7 +4,7 @@ import { Fen } from '../common/fen';
 import { JsonNumber, MessageObject, MessageValue } from './codec';
 import { ProtocolError, RespCode } from './errors';
 
-type FieldKind = 'text' | 'amount' | 'integer' | 'list';
+type FieldKind = 'text' | 'amount' | 'signedAmount' | 'integer' | 'list';
 
 interface FieldSpec {
   property: string;
@@ -26,8 +26,12 @@ function declare(spec: Omit<FieldSpec, 'property'>): PropertyDecorator {
 
 /** A string field (codes, numbers-as-text); a JSON number here is a bad field. */
 export const TextField = (options: { optional?: boolean } = {}) => declare({ kind: 'text', required: !options.optional });
-/** Yuan: a JSON number or string, or XML text, `^\d{1,13}(\.\d{1,2})?$` and > 0; bound as Fen. */
-export const AmountField = (options: { optional?: boolean } = {}) => declare({ kind: 'amount', required: !options.optional });
+/**
+ * Yuan: a JSON number or string, or XML text, `^\d{1,13}(\.\d{1,2})?$` and > 0; bound as Fen. `signed` also
+ * takes zero and a leading minus (net sums such as PayCheck's PayMoney).
+ */
+export const AmountField = (options: { optional?: boolean; signed?: boolean } = {}) =>
+  declare({ kind: options.signed ? 'signedAmount' : 'amount', required: !options.optional });
 /** An integer: a JSON number or a numeric string; bound as number. */
 export const IntegerField = (options: { optional?: boolean } = {}) => declare({ kind: 'integer', required: !options.optional });
 /** A list of nested messages (XML `<List><Item>…`); the items' own rules are checked too. */
@@ -45,6 +49,7 @@ export function messageFieldsOf(type: new () => object): FieldSpec[] {
 }
 
 const AMOUNT = /^\d{1,13}(\.\d{1,2})?$/;
+const SIGNED_AMOUNT = /^-?\d{1,13}(\.\d{1,2})?$/;
 const INTEGER = /^\d{1,9}$/;
 
 function missing(path: string): ProtocolError {
@@ -68,6 +73,12 @@ function bindValue(spec: FieldSpec, value: MessageValue, path: string): unknown 
       const raw = value instanceof JsonNumber ? value.raw : value;
       const fen = typeof raw === 'string' && AMOUNT.test(raw) ? Fen.parseYuan(raw) : null;
       if (!fen || !fen.isPositive()) throw bad(path, '金额格式错误', 'must be an amount in yuan, > 0, at most two decimals');
+      return fen;
+    }
+    case 'signedAmount': {
+      const raw = value instanceof JsonNumber ? value.raw : value;
+      const fen = typeof raw === 'string' && SIGNED_AMOUNT.test(raw) ? Fen.parseYuan(raw, { allowNegative: true }) : null;
+      if (!fen) throw bad(path, '金额格式错误', 'must be an amount in yuan, at most two decimals');
       return fen;
     }
     case 'integer': {

@@ -13,6 +13,8 @@ export enum TranStatus {
 @Entity('ledger_transaction')
 @Index('uq_ledger_inst_seq', ['instId', 'tranSeq'], { unique: true })
 @Index('idx_ledger_statement', ['instId', 'companyId', 'businessDate'])
+// The reconciliation file pages through a day in (PayDate, TranSeq) order.
+@Index('idx_ledger_file_order', ['instId', 'companyId', 'businessDate', 'payDate', 'tranSeq'])
 @Index('idx_ledger_customer', ['companyId', 'billKey'])
 export class LedgerTransaction {
   @PrimaryGeneratedColumn({ type: 'integer' })
