@@ -38,11 +38,15 @@ async function startServer(script: string, env: Record<string, string>): Promise
   const port = 20000 + Math.floor(Math.random() * 20000);
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of every server, to see where the time goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(process.execPath, [...profile, '-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, script)], {
-    cwd: ROOT,
-    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production' },
-    stdio: ['ignore', 'pipe', 'inherit'],
-  });
+  const child = spawn(
+    process.execPath,
+    [...profile, '-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, script)],
+    {
+      cwd: ROOT,
+      env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+    },
+  );
   await new Promise<void>((ready, fail) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready());
     child.once('exit', (code) => fail(new Error(`${script} exited with ${code}`)));
