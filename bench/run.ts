@@ -22,12 +22,13 @@ import { migratedSqlite } from './migrate';
 const ROOT = resolve(__dirname, '..');
 const DURATION = Number(process.env.BENCH_DURATION ?? 10);
 const WARMUP = 2;
+const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
 const CONNECTIONS = Number(process.env.BENCH_CONNECTIONS ?? 50);
 const SQLITE_SYNC = process.env.SQLITE_SYNC ?? 'FULL';
 const ADMIN_TOKEN = 'bench-admin-token-0123456789';
 const API_KEY = 'bench-api-key-0000000000000001';
 const SECRET = randomBytes(32);
-const FIXTURES = 60_000;
+const FIXTURES = 150_000;
 
 interface Server {
   child: ChildProcess;
@@ -91,6 +92,11 @@ interface Load {
   rate?: number;
 }
 
+interface NamedLoad extends Load {
+  name: string;
+  counter: { i: number };
+}
+
 async function run(load: Load, duration: number, counter: { i: number }) {
   const request: Request = {
     method: 'POST',
@@ -106,18 +112,41 @@ async function run(load: Load, duration: number, counter: { i: number }) {
   });
 }
 
-async function measure(name: string, load: Load): Promise<Figures> {
-  const counter = { i: 0 };
-  await run(load, WARMUP, counter);
-  const result = await run(load, DURATION, counter);
-  return {
-    name,
-    rps: result.requests.average,
-    p50: result.latency.p50,
-    p99: result.latency.p99,
-    failed: result.errors + result.timeouts + result.non2xx,
-  };
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/**
+ * Runs every load ROUNDS times, interleaved, so a burst of other work on the machine hits all of them alike;
+ * reports each load's median round.
+ */
+async function measureInterleaved(loads: NamedLoad[]): Promise<Figures[]> {
+  const rounds = new Map<string, Figures[]>();
+  for (const load of loads) await run(load, WARMUP, load.counter);
+  for (let round = 0; round < ROUNDS; round++) {
+    for (const load of loads) {
+      const result = await run(load, DURATION, load.counter);
+      const figures = {
+        name: load.name,
+        rps: result.requests.average,
+        p50: result.latency.p50,
+        p99: result.latency.p99,
+        failed: result.errors + result.timeouts + result.non2xx,
+      };
+      rounds.set(load.name, [...(rounds.get(load.name) ?? []), figures]);
+    }
+  }
+  return loads.map((load) => {
+    const all = rounds.get(load.name)!;
+    return {
+      name: load.name,
+      rps: median(all.map((f) => f.rps)),
+      p50: median(all.map((f) => f.p50)),
+      p99: median(all.map((f) => f.p99)),
+      failed: all.reduce((sum, f) => sum + f.failed, 0),
+    };
+  });
 }
+
+const named = (name: string, load: Load): NamedLoad => ({ ...load, name, counter: { i: 0 } });
 
 function today(): string {
   return new Intl.DateTimeFormat('en-CA', { timeZone: 'Asia/Shanghai', year: 'numeric', month: '2-digit', day: '2-digit' })
@@ -143,24 +172,16 @@ async function protocolScenario(dir: string): Promise<Figures[]> {
     const json = encodeRequestMessage('JSON', message);
     const xml = encodeRequestMessage('XML', message, 'GBK');
     const sm4 = encodeBody(resolveCipherSuite('SM4', 'CBC')!, json, SECRET);
-    return [
-      await measure('NestJS JSON echo (reference)', {
-        url: `${echo.url}/echo`,
-        headers: { 'Content-Type': 'application/json' },
-        body: () => json,
-      }),
-      await measure('Query JSON', { url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => json }),
-      await measure('Query GBK XML', {
-        url,
-        headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
-        body: () => xml,
-      }),
-      await measure('Query SM4 (JSON inside)', {
+    return await measureInterleaved([
+      named('NestJS JSON echo (reference)', { url: `${echo.url}/echo`, headers: { 'Content-Type': 'application/json' }, body: () => json }),
+      named('Query JSON', { url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => json }),
+      named('Query GBK XML', { url, headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY }, body: () => xml }),
+      named('Query SM4 (JSON inside)', {
         url,
         headers: { 'Content-Type': 'text/plain', 'X-Data-Type': 'JSON', 'X-Encrypt-Type': 'SM4', 'X-Api-Key': API_KEY },
         body: () => sm4,
       }),
-    ];
+    ]);
   } finally {
     app.child.kill('SIGTERM');
     echo.child.kill('SIGTERM');
@@ -184,62 +205,48 @@ async function billingScenario(dir: string): Promise<Figures[]> {
     CompanyId: '654321',
   });
   const baseline = await startServer('bench/reversal-baseline-server.ts', { BASELINE_DB: baselinePath, SQLITE_SYNC });
-  let results: Figures[];
+  const app = await startService(servicePath);
   try {
-    results = [
-      await measure('baseline reversal (node:http + better-sqlite3)', {
+    const url = `${app.url}${OPERATIONS.PayInvalid.path}`;
+    const query = { ...envelope('Query', 'BENCHQ'), BillKey: '123456', CompanyId: '654321' };
+    const queryUrl = `${app.url}${OPERATIONS.Query.path}`;
+    const json = (prefix: string): Load => ({
+      url,
+      headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
+      body: (i) => encodeRequestMessage('JSON', reversal(prefix)(i)),
+    });
+    const peak = await measureInterleaved([
+      named('baseline reversal (node:http + better-sqlite3)', {
         url: `${baseline.url}/reverse`,
         headers: { 'Content-Type': 'application/json' },
         body: (i) => JSON.stringify(reversal('B')(i)),
       }),
-    ];
-  } finally {
-    baseline.child.kill('SIGTERM');
-  }
-  const app = await startService(servicePath);
-  try {
-    const url = `${app.url}${OPERATIONS.PayInvalid.path}`;
-    const json: Load = {
-      url,
-      headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
-      body: (i) => encodeRequestMessage('JSON', reversal('J')(i)),
-    };
-    const peak = await measure('service reversal JSON', json);
-    results.push(peak);
-    results.push(
-      await measure('service reversal GBK XML', {
+      named('service reversal JSON', json('J')),
+      named('service reversal GBK XML', {
         url,
         headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
         body: (i) => encodeRequestMessage('XML', reversal('X')(i), 'GBK'),
       }),
-    );
-    results.push(
-      await measure('service reversal JSON at half peak', {
-        ...json,
-        body: (i) => encodeRequestMessage('JSON', reversal('H')(i)),
-        rate: Math.max(1, Math.floor(peak.rps / 2)),
-      }),
-    );
-    const query = { ...envelope('Query', 'BENCHQ'), BillKey: '123456', CompanyId: '654321' };
-    const queryUrl = `${app.url}${OPERATIONS.Query.path}`;
-    results.push(
-      await measure('service Query JSON', {
+      named('service Query JSON', {
         url: queryUrl,
         headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
         body: () => encodeRequestMessage('JSON', query),
       }),
-    );
-    results.push(
-      await measure('service Query GBK XML', {
+      named('service Query GBK XML', {
         url: queryUrl,
         headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
         body: () => encodeRequestMessage('XML', query, 'GBK'),
       }),
-    );
+    ]);
+    const jsonPeak = peak.find((f) => f.name === 'service reversal JSON')!.rps;
+    const [halfPeak] = await measureInterleaved([
+      named('service reversal JSON at half its peak', { ...json('H'), rate: Math.max(1, Math.floor(jsonPeak / 2)) }),
+    ]);
+    return [...peak, halfPeak];
   } finally {
+    baseline.child.kill('SIGTERM');
     app.child.kill('SIGTERM');
   }
-  return results;
 }
 
 function report(title: string, figures: Figures[], baseline: string): void {

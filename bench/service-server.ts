@@ -12,6 +12,8 @@ async function main(): Promise<void> {
   configureApp(app, config);
   await app.get(DemoDataService).loadIfEmpty();
   await app.listen(config.port, '127.0.0.1');
+  // Exit normally on SIGTERM, so a --cpu-prof profile gets written.
+  process.once('SIGTERM', () => void app.close().then(() => process.exit(0)));
   console.log('ready');
 }
 
