@@ -1,11 +1,16 @@
 import { INestApplication, ValidationPipe } from '@nestjs/common';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
+import { Logger } from 'nestjs-pino';
 import { validationExceptionFactory } from './admin/validation-errors';
+import { BusinessClock } from './common/business-clock';
 import type { AppConfig } from './config/app-config';
-import { PROTOCOL_NOTES } from './protocol/protocol-notes';
+import { buildOpenApiDocument, withTranDate } from './docs/openapi-document';
+import { installRequestObservers } from './ops/request-observers';
 
 /** Everything main.ts and the integration tests apply to the app alike. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
+  app.useLogger(app.get(Logger));
+  installRequestObservers(app, config);
   app.useGlobalPipes(
     new ValidationPipe({
       whitelist: true,
@@ -17,15 +22,14 @@ export function configureApp(app: INestApplication, config: AppConfig): void {
   app.enableShutdownHooks();
   (app.getHttpAdapter().getInstance() as { disable(setting: string): void }).disable('x-powered-by');
   if (config.docsEnabled) {
-    const document = SwaggerModule.createDocument(
-      app,
-      new DocumentBuilder()
-        .setTitle('Utility bank interface')
-        .setDescription(`Partner API for banks and collecting agents, and the admin API for the utility staff.\n${PROTOCOL_NOTES}`)
-        .setVersion('1.0.1')
-        .addBearerAuth({ type: 'http', scheme: 'bearer', description: 'ADMIN_TOKEN' }, 'AdminBearer')
-        .build(),
-    );
-    SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+    const document = buildOpenApiDocument(app);
+    const clock = app.get(BusinessClock);
+    SwaggerModule.setup('docs', app, document, {
+      jsonDocumentUrl: 'docs-json',
+      raw: ['json'],
+      customSiteTitle: 'Utility bank interface — API',
+      patchDocumentOnRequest: (_req, _res, served) => withTranDate(served, clock.todayCompact()),
+      swaggerOptions: { displayOperationId: true, displayRequestDuration: true, defaultModelsExpandDepth: 0, docExpansion: 'none' },
+    });
   }
 }

@@ -6,11 +6,14 @@ import { AppModule } from './app.module';
 import { configureApp } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { DemoDataService } from './demo/demo-data.service';
+import { logLevelFrom } from './ops/logging';
 
 function readConfig(): AppConfig {
   if (existsSync('.env')) process.loadEnvFile('.env');
   try {
-    return loadConfig(process.env);
+    const config = loadConfig(process.env);
+    logLevelFrom(process.env, config.nodeEnv);
+    return config;
   } catch (error) {
     if (error instanceof ConfigError) {
       console.error(`Configuration error — ${error.message}`);
@@ -23,8 +26,10 @@ function readConfig(): AppConfig {
 async function bootstrap(): Promise<void> {
   const config = readConfig();
   // The partner protocol layer reads raw bodies itself (GBK, encrypted); admin routes register their own parsers.
-  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false });
+  // Nest's own start-up lines wait for the JSON logger (pino) that configureApp installs.
+  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
   configureApp(app, config);
+  app.flushLogs();
   const logger = new Logger('Bootstrap');
 
   if (config.secretKeySource === 'file-created')

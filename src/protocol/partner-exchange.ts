@@ -32,6 +32,8 @@ export interface PartnerExchange {
   echo: EchoFields;
   /** The bound request object handed to the controller. */
   request?: object;
+  /** RespCode of the answer, once rendered: for the request log and metrics. */
+  respCode?: string;
 }
 
 export interface PartnerRequest extends Request {

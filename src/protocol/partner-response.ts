@@ -46,6 +46,7 @@ export function renderResponse(exchange: PartnerExchange, status: number, messag
   const charset = format === 'XML' ? exchange.charset : 'UTF-8';
   const plain = encodeMessage(format, message, charset);
   const code = message.RespCode as RespCode | undefined;
+  exchange.respCode = code;
   if (exchange.suite && exchange.secret && !(code && isSecurityCode(code))) {
     return {
       status,

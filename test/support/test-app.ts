@@ -5,9 +5,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { randomBytes } from 'node:crypto';
+import request from 'supertest';
 import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
+import { OpenApiContract, OpenApiDocument, watchResponses } from './openapi-validation';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -24,6 +26,11 @@ export interface TestApp {
   engine: TestEngine;
   /** For supertest: `request(t.http)`. */
   http: ReturnType<INestApplication['getHttpServer']>;
+  /**
+   * The document served at /docs-json, against which every response of this app is checked as it is written;
+   * `close()` fails when any did not conform. Undefined when the app serves no document (DOCS_ENABLED=false).
+   */
+  contract?: OpenApiContract;
   close(): Promise<void>;
 }
 
@@ -83,14 +90,29 @@ export async function createTestApp(env: Record<string, string> = {}, extra: Tes
   const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
   configureApp(app, config);
   await app.init();
+  const http = app.getHttpServer();
+  const contract = await watchContract(http, (extra.controllers ?? []).length > 0);
   return {
     app,
     config,
     engine,
-    http: app.getHttpServer(),
+    http,
+    contract,
     close: async () => {
       await app.close();
       await db.drop();
+      if (contract && contract.violations.length > 0) {
+        throw new Error(`responses that do not conform to the served OpenAPI document (/docs-json):\n${contract.report()}`);
+      }
     },
   };
+}
+
+/** Reads the served document and checks every later response of `http` against it. */
+async function watchContract(http: TestApp['http'], testDoubles: boolean): Promise<OpenApiContract | undefined> {
+  const served = await request(http).get('/docs-json');
+  if (served.status !== 200) return undefined;
+  const contract = new OpenApiContract(served.body as OpenApiDocument, { successDataUnchecked: testDoubles });
+  watchResponses(http, contract);
+  return contract;
 }
