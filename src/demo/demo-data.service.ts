@@ -73,9 +73,11 @@ export class DemoDataService {
       if (error instanceof ConflictException || (await this.reference.countInstitutions()) > 0) return false;
       throw error;
     }
-    // Printed once, at creation: only hashes and sealed secrets are stored.
-    this.logger.log(`demo institution ${DEMO.instId}: X-Api-Key ${issued.apiKey}`);
-    this.logger.log(`demo institution ${DEMO.instId}: payload secret (base64) ${issued.encKey}`);
+    // Generated credentials are printed once, at creation: only hashes and sealed secrets are stored.
+    if (this.config.demoApiKey) this.logger.log(`demo institution ${DEMO.instId}: X-Api-Key from DEMO_API_KEY`);
+    else this.logger.log(`demo institution ${DEMO.instId}: X-Api-Key ${issued.apiKey}`);
+    if (this.config.demoEncKey) this.logger.log(`demo institution ${DEMO.instId}: payload secret from DEMO_ENC_KEY`);
+    else this.logger.log(`demo institution ${DEMO.instId}: payload secret (base64) ${issued.encKey}`);
     return true;
   }
 

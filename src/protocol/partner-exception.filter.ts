@@ -15,10 +15,14 @@ import { renderError, renderResponse, RenderedResponse } from './partner-respons
 @Catch()
 export class PartnerExceptionFilter implements ExceptionFilter {
   private readonly logger = new Logger('Partner');
-  private readonly fallback: BaseExceptionFilter;
+  private fallbackFilter?: BaseExceptionFilter;
 
-  constructor(adapterHost: HttpAdapterHost) {
-    this.fallback = new BaseExceptionFilter(adapterHost.httpAdapter);
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** Built on first use: in a testing module the filter is created before the HTTP adapter exists. */
+  private get fallback(): BaseExceptionFilter {
+    this.fallbackFilter ??= new BaseExceptionFilter(this.adapterHost.httpAdapter);
+    return this.fallbackFilter;
   }
 
   catch(exception: unknown, host: ArgumentsHost): void {

@@ -86,6 +86,22 @@ describeEmbedded('npm start on an empty machine (embedded SQLite default)', () =
     }
   });
 
+  it('does not print demo credentials that were configured', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'gateway-start-configured-'));
+    const key = 'configured-demo-key-0000000001';
+    const secret = Buffer.alloc(32, 7).toString('base64');
+    const configured = start(dir, { PORT: String(40000 + Math.floor(Math.random() * 20000)), DEMO_API_KEY: key, DEMO_ENC_KEY: secret });
+    try {
+      await waitFor(configured, 'serving on');
+      expect(configured.output()).toContain('X-Api-Key from DEMO_API_KEY');
+      expect(configured.output()).not.toContain(key);
+      expect(configured.output()).not.toContain(secret);
+    } finally {
+      await stop(configured);
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it('refuses to start on a bad setting and names the variable', async () => {
     const bad = start(cwd, { DATABASE_URL: 'mysql://localhost/gateway' });
     expect(await bad.exited).toBe(1);
