@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
+import { FixedWindowMemoryStorage } from '../../src/protocol/throttling/fixed-window-memory.storage';
 import { Test, TestingModule } from '@nestjs/testing';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
@@ -356,7 +357,7 @@ describe('rate limits with the default in-memory storage', () => {
   });
 
   it('does not share counters between instances, which is why several instances need REDIS_URL', async () => {
-    expect(a.storage).toBeInstanceOf(ThrottlerStorageService);
+    expect(a.storage).toBeInstanceOf(FixedWindowMemoryStorage);
     const onA = [];
     const onB = [];
     for (let i = 0; i < 6; i++) onA.push(await a.limiter.consume('Pay', 'I001', { BillKey: 'K1' }));

@@ -4,6 +4,7 @@ import { createHash } from 'node:crypto';
 import { BusinessClock } from '../../common/business-clock';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ReferenceCache } from '../../reference/reference-cache';
+import { FixedWindowMemoryStorage } from './fixed-window-memory.storage';
 import { ReferenceRepository } from '../../reference/reference.repository';
 import type { TranCode } from '../partner-operation';
 import { FixedWindows } from './fixed-window';
@@ -78,7 +79,7 @@ export class PartnerRateLimiter {
     private readonly cache: ReferenceCache,
   ) {
     this.windows = new FixedWindows(config.businessTz);
-    this.passesZeroBlockDuration = storage instanceof ThrottlerStorageService;
+    this.passesZeroBlockDuration = storage instanceof ThrottlerStorageService || storage instanceof FixedWindowMemoryStorage;
   }
 
   async consume(tranCode: TranCode, instId: string, fields: Record<string, unknown>): Promise<RateLimitDecision> {

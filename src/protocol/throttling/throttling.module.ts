@@ -1,9 +1,10 @@
 import { Inject, Logger, Module, OnModuleDestroy } from '@nestjs/common';
-import { ThrottlerStorage, ThrottlerStorageService } from '@nestjs/throttler';
+import { ThrottlerStorage } from '@nestjs/throttler';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
 import { APP_CONFIG, AppConfig } from '../../config/app-config';
 import { ReferenceModule } from '../../reference/reference.module';
+import { FixedWindowMemoryStorage } from './fixed-window-memory.storage';
 import { PARTNER_RATE_LIMIT_STORAGE, PartnerRateLimiter } from './partner-rate-limiter';
 
 /**
@@ -11,7 +12,7 @@ import { PARTNER_RATE_LIMIT_STORAGE, PartnerRateLimiter } from './partner-rate-l
  * The Redis client is ours (not the storage's) so that this module closes it.
  */
 export function createRateLimitStorage(config: Pick<AppConfig, 'redisUrl'>): ThrottlerStorage {
-  if (!config.redisUrl) return new ThrottlerStorageService();
+  if (!config.redisUrl) return new FixedWindowMemoryStorage();
   const logger = new Logger('RateLimitRedis');
   // Fail a request after one reconnect attempt instead of queueing it for the default 20.
   const redis = new Redis(config.redisUrl, { maxRetriesPerRequest: 1, connectionName: 'gateway-rate-limit' });
