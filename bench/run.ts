@@ -65,6 +65,8 @@ async function startService(dbPath: string): Promise<Server> {
     DEMO_ENC_KEY: SECRET.toString('base64'),
     WITHHOLD_CRON: '',
     DOCS_ENABLED: 'false',
+    // One log line per request would be piped into this process, which also drives the load.
+    LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
   });
   // The default limits (e.g. 100 reversals a minute per institution) would answer most of the load with 429.
   const high = { perKey: 1_000_000, perInst: 1_000_000 };
