@@ -1,64 +1,14 @@
-import { ChildProcess, spawn } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import request from 'supertest';
 import { DemoDataService } from '../../src/demo/demo-data.service';
 import type { ResponseMessage } from '../../src/protocol/codec';
 import { OPERATIONS, TranCode } from '../../src/protocol/partner-operation';
 import { adminApi } from '../factories/admin-api';
 import { awaitFreshMinute, businessDate, PartnerCall, payMessage, queryMessage, sendPartner, uniqueSeq } from '../support/partner-client';
+import { startRedisServer } from '../support/redis-server';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const API_KEY = 'ops-demo-key-0123456789';
 const SECRET = Buffer.alloc(32, 3);
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** A throwaway redis-server on loopback (installed by .ci/run), for readiness with REDIS_URL. */
-async function startRedis(): Promise<{ url: string; stop: () => Promise<void> }> {
-  const dir = mkdtempSync(join(tmpdir(), 'ops-redis-'));
-  const port = await freeLoopbackPort();
-  const child: ChildProcess = spawn(
-    process.env.REDIS_SERVER ?? 'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-  await new Promise<void>((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-  });
-  return {
-    url: `redis://127.0.0.1:${port}`,
-    stop: async () => {
-      child.kill('SIGTERM');
-      await exited;
-      rmSync(dir, { recursive: true, force: true });
-    },
-  };
-}
 
 /** The value of one sample of the Prometheus text, or undefined; `labels` must all be on the sample. */
 function sample(text: string, name: string, labels: Record<string, string> = {}): number | undefined {
@@ -90,7 +40,7 @@ describe('health', () => {
   });
 
   it('checks Redis when REDIS_URL is set: ready while it answers, 503 when it does not; liveness stays up', async () => {
-    const redis = await startRedis();
+    const redis = await startRedisServer();
     const t = await createTestApp({ REDIS_URL: redis.url });
     try {
       const ready = await request(t.http).get('/health/ready').expect(200);

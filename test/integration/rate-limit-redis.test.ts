@@ -4,12 +4,7 @@ import { FixedWindowMemoryStorage } from '../../src/protocol/throttling/fixed-wi
 import { Test, TestingModule } from '@nestjs/testing';
 import { ThrottlerStorageRedisService } from '@nest-lab/throttler-storage-redis';
 import Redis from 'ioredis';
-import { ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { BusinessClock } from '../../src/common/business-clock';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { CoreModule } from '../../src/core/core.module';
@@ -18,78 +13,12 @@ import type { LimitOverride } from '../../src/reference/entities/limit-override.
 import { ReferenceModule } from '../../src/reference/reference.module';
 import { ReferenceCache } from '../../src/reference/reference-cache';
 import { ReferenceRepository } from '../../src/reference/reference.repository';
+import { RedisServer, startRedisServer } from '../support/redis-server';
 
 /**
  * Rate limits across several app instances (CONTRACT §9 "shared across instances", §12 REDIS_URL) on a
  * real redis-server. The limits' data source is faked: the counters are what is under test here.
  */
-
-interface RedisServer {
-  url: string;
-  stop(): Promise<void>;
-}
-
-function freeLoopbackPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? resolve(address.port) : reject(new Error('no port'))));
-    });
-  });
-}
-
-/** Resolves once the server says it is ready; rejects if it exits first (e.g. the port was taken meanwhile). */
-function waitUntilReady(child: ChildProcess): Promise<void> {
-  return new Promise((resolve, reject) => {
-    let output = '';
-    const timer = setTimeout(() => reject(new Error(`redis-server did not start:\n${output}`)), 10_000);
-    child.stdout?.on('data', (chunk: Buffer) => {
-      output += chunk.toString();
-      if (output.includes('Ready to accept connections')) {
-        clearTimeout(timer);
-        resolve();
-      }
-    });
-    child.once('error', (error) => {
-      clearTimeout(timer);
-      reject(error);
-    });
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      reject(new Error(`redis-server exited with ${code}:\n${output}`));
-    });
-  });
-}
-
-async function startRedisServer(): Promise<RedisServer> {
-  const dir = mkdtempSync(join(tmpdir(), 'rate-limit-redis-'));
-  let lastError: unknown;
-  for (let attempt = 0; attempt < 5; attempt++) {
-    const port = await freeLoopbackPort();
-    const args = ['--port', String(port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', dir];
-    const child = spawn(process.env.REDIS_SERVER ?? 'redis-server', args, { stdio: ['ignore', 'pipe', 'pipe'] });
-    try {
-      await waitUntilReady(child);
-    } catch (error) {
-      lastError = error;
-      child.kill('SIGKILL');
-      continue;
-    }
-    const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
-    return {
-      url: `redis://127.0.0.1:${port}`,
-      stop: async () => {
-        child.kill('SIGTERM');
-        await exited;
-        rmSync(dir, { recursive: true, force: true });
-      },
-    };
-  }
-  rmSync(dir, { recursive: true, force: true });
-  throw lastError;
-}
 
 class FakeClock extends BusinessClock {
   private nowMs = Date.parse('2024-05-01T02:00:30.000Z');
