@@ -1,3 +1,4 @@
+import { applyDecorators } from '@nestjs/common';
 import { ApiProperty } from '@nestjs/swagger';
 import { Matches, MaxLength } from 'class-validator';
 import { TextField } from './message-fields';
@@ -29,3 +30,15 @@ export class BaseRequest {
   @Matches(/^(?!REV)[A-Za-z0-9_-]{1,40}$/, { message: '1-40 characters of [A-Za-z0-9_-], not starting with REV' })
   TranSeq: string;
 }
+
+/** A required text field with its §4 length limit and its documentation, as every request declares it. */
+function textField(description: string, example: string, maxLength: number): PropertyDecorator {
+  return applyDecorators(ApiProperty({ description, example, maxLength }), TextField(), MaxLength(maxLength));
+}
+
+/** 客户编号 (缴费号), ≤ 35. */
+export const BillKeyField = (description = '客户编号') => textField(description, '123456', 35);
+/** 机构编码, the utility branch, ≤ 30. */
+export const CompanyIdField = (description = '机构编码') => textField(description, '654321', 30);
+/** 协议号, ≤ 150. */
+export const AgreementNoField = () => textField('协议号', 'AGR001', 150);

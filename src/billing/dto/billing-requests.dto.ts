@@ -1,21 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Matches, Max, MaxLength } from 'class-validator';
 import { Fen } from '../../common/fen';
-import { BaseRequest } from '../../protocol/base-request.dto';
+import { BaseRequest, BillKeyField, CompanyIdField } from '../../protocol/base-request.dto';
 import { AmountField, IntegerField, TextField } from '../../protocol/message-fields';
 
 const AMOUNT_DOC = { type: 'string', description: 'yuan, two decimals at most, > 0 (JSON number or string)', example: '150.00' } as const;
 
 /** 账单查询 Query. */
 export class QueryRequest extends BaseRequest {
-  @ApiProperty({ description: '客户编号 (缴费号)', example: '123456', maxLength: 35 })
-  @TextField()
-  @MaxLength(35)
+  @BillKeyField('客户编号 (缴费号)')
   BillKey: string;
 
-  @ApiProperty({ description: '机构编码 (the utility branch)', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField('机构编码 (the utility branch)')
   CompanyId: string;
 }
 
@@ -43,14 +39,10 @@ export class PayInvalidRequest extends BaseRequest {
   @MaxLength(40)
   OriginalTranSeq: string;
 
-  @ApiProperty({ description: '客户编号', example: '123456', maxLength: 35 })
-  @TextField()
-  @MaxLength(35)
+  @BillKeyField()
   BillKey: string;
 
-  @ApiProperty({ description: '机构编码', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField()
   CompanyId: string;
 
   @ApiPropertyOptional({ ...AMOUNT_DOC, description: '红冲金额: when sent, must equal the original payment' })
@@ -65,8 +57,6 @@ export class PayQueryRequest extends BaseRequest {
   @MaxLength(40)
   OriginalTranSeq: string;
 
-  @ApiProperty({ description: '机构编码', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField()
   CompanyId: string;
 }

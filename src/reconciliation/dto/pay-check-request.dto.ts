@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { MaxLength, ValidateBy } from 'class-validator';
-import { BaseRequest } from '../../protocol/base-request.dto';
+import { BaseRequest, CompanyIdField } from '../../protocol/base-request.dto';
 import { Fen } from '../../common/fen';
 import { AmountField, IntegerField, TextField } from '../../protocol/message-fields';
 import { isoDateOf } from '../reconciliation-file';
@@ -16,9 +16,7 @@ const IsCompactDate = () =>
 
 /** 缴费对账 PayCheck (CONTRACT §4, §8). */
 export class PayCheckRequest extends BaseRequest {
-  @ApiProperty({ description: '机构编码: a company assigned to the caller (else DEF0001)', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField('机构编码: a company assigned to the caller (else DEF0001)')
   CompanyId: string;
 
   @ApiProperty({ description: '对账日期 YYYYMMDD: the business date (BUSINESS_TZ) reconciled', example: '20240101', pattern: '^\\d{8}$' })

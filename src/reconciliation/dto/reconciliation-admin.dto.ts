@@ -1,6 +1,6 @@
-import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional, OmitType } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, Length } from 'class-validator';
-import { PageQueryDto, PageView } from '../../admin/listings/listing.dto';
+import { PageView, RecordFilterQueryDto } from '../../admin/listings/listing.dto';
 import { IsCalendarDate, NormalizeDate } from '../../admin/validation/field-rules';
 import { CheckStatus, DifferenceKind } from '../entities/reconciliation-check.entity';
 
@@ -26,25 +26,8 @@ export class StatementQueryDto {
   format?: 'json' | 'txt';
 }
 
-export class CheckListQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Institution (InstId)', example: '00001' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 30)
-  instId?: string;
-
-  @ApiPropertyOptional({ description: 'Company (CompanyId)', example: '654321' })
-  @IsOptional()
-  @IsString()
-  @Length(1, 30)
-  companyId?: string;
-
-  @ApiPropertyOptional({ description: 'The reconciled business date (PayDate), YYYYMMDD or YYYY-MM-DD', example: '20240101' })
-  @IsOptional()
-  @NormalizeDate()
-  @IsCalendarDate({ message: 'date must be a real date as YYYYMMDD or YYYY-MM-DD' })
-  date?: string;
-}
+/** The listing filters but `billKey`; `date` is the reconciled business date (PayDate). */
+export class CheckListQueryDto extends OmitType(RecordFilterQueryDto, ['billKey'] as const) {}
 
 export class StatementView {
   @ApiProperty({ example: '00001' }) instId: string;

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, IsIn, Matches, Max, MaxLength, Min, ValidateNested } from 'class-validator';
+import { ArrayMaxSize, IsIn, Matches, Max, MaxLength, Min } from 'class-validator';
 import { Fen } from '../../common/fen';
-import { BaseRequest } from '../../protocol/base-request.dto';
+import { AgreementNoField, BaseRequest, BillKeyField, CompanyIdField } from '../../protocol/base-request.dto';
 import { AmountField, IntegerField, ListField, TextField } from '../../protocol/message-fields';
 
 const AMOUNT_DOC = { type: 'string', description: 'yuan, two decimals at most, > 0 (JSON number or string)', example: '86.40' } as const;
@@ -13,14 +13,10 @@ export const MAX_BATCH_ITEMS = 1000;
 export const DEBITED_RESULT_CODE = '0000';
 
 class CustomerFields extends BaseRequest {
-  @ApiProperty({ description: '客户编号', example: '123456', maxLength: 35 })
-  @TextField()
-  @MaxLength(35)
+  @BillKeyField()
   BillKey: string;
 
-  @ApiProperty({ description: '机构编码', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField()
   CompanyId: string;
 }
 
@@ -62,40 +58,28 @@ export class SigningRequest extends CustomerFields {
 
 /** 协议查询 AgreementQuery. */
 export class AgreementQueryRequest extends BaseRequest {
-  @ApiProperty({ description: '协议号', example: 'AGR001', maxLength: 150 })
-  @TextField()
-  @MaxLength(150)
+  @AgreementNoField()
   AgreementNo: string;
 
-  @ApiProperty({ description: '机构编码', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField()
   CompanyId: string;
 }
 
 /** 代扣解约 Termination (seed; its field order and limits). */
 export class TerminationRequest extends CustomerFields {
-  @ApiProperty({ description: '协议号', example: 'AGR001', maxLength: 150 })
-  @TextField()
-  @MaxLength(150)
+  @AgreementNoField()
   AgreementNo: string;
 }
 
 /** One debit of a SendDisc list. */
 export class WithholdingItem {
-  @ApiProperty({ description: '客户编号', example: '123456', maxLength: 35 })
-  @TextField()
-  @MaxLength(35)
+  @BillKeyField()
   BillKey: string;
 
-  @ApiProperty({ description: '机构编码', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField()
   CompanyId: string;
 
-  @ApiProperty({ description: '协议号', example: 'AGR001', maxLength: 150 })
-  @TextField()
-  @MaxLength(150)
+  @AgreementNoField()
   AgreementNo: string;
 
   @ApiProperty({ ...AMOUNT_DOC, description: "扣款金额: the customer's unpaid total" })
@@ -125,7 +109,6 @@ export class SendDiscRequest extends BatchNoField {
   @ApiProperty({ description: '代扣明细 (XML `<WithholdingList><Item>…`)', type: [WithholdingItem] })
   @ListField(() => WithholdingItem)
   @ArrayMaxSize(MAX_BATCH_ITEMS)
-  @ValidateNested({ each: true })
   WithholdingList: WithholdingItem[];
 }
 
@@ -168,25 +151,18 @@ export class BackDiscRequest extends BatchNoField {
   @ApiProperty({ description: '扣款结果 (XML `<ResultList><Item>…`)', type: [DebitResultItem] })
   @ListField(() => DebitResultItem)
   @ArrayMaxSize(MAX_BATCH_ITEMS)
-  @ValidateNested({ each: true })
   ResultList: DebitResultItem[];
 }
 
 /** 取消代扣 CancelDisc. */
 export class CancelDiscRequest extends BatchNoField {
-  @ApiProperty({ description: '客户编号', example: '123456', maxLength: 35 })
-  @TextField()
-  @MaxLength(35)
+  @BillKeyField()
   BillKey: string;
 
-  @ApiProperty({ description: '机构编码', example: '654321', maxLength: 30 })
-  @TextField()
-  @MaxLength(30)
+  @CompanyIdField()
   CompanyId: string;
 
-  @ApiProperty({ description: '协议号', example: 'AGR001', maxLength: 150 })
-  @TextField()
-  @MaxLength(150)
+  @AgreementNoField()
   AgreementNo: string;
 
   @ApiProperty({ description: '取消原因', example: '客户要求取消', maxLength: 150 })
