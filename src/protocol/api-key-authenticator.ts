@@ -36,12 +36,18 @@ export class ApiKeyAuthenticator {
   async authenticate(apiKey: string | undefined): Promise<AuthenticatedPartner> {
     if (apiKey === undefined || apiKey.trim() === '')
       throw new ProtocolError(RespCode.SEC2002, { zh: '缺少X-Api-Key', en: 'X-Api-Key header missing' });
-    const key = await this.reference.findApiKeyByHash(hashApiKey(apiKey.trim()));
-    if (!key || key.status !== 'active')
-      throw new ProtocolError(RespCode.SEC2003, { zh: 'API密钥无效或已吊销', en: 'API key invalid or revoked' });
+    const partner = await this.cache.credential(hashApiKey(apiKey.trim()), (keyHash) => this.load(keyHash));
+    if (!partner) throw new ProtocolError(RespCode.SEC2003, { zh: 'API密钥无效或已吊销', en: 'API key invalid or revoked' });
+    await this.touch(partner.key);
+    return partner;
+  }
+
+  /** An active key with its institution and opened secret; null for an unknown or revoked key. */
+  private async load(keyHash: string): Promise<AuthenticatedPartner | null> {
+    const key = await this.reference.findApiKeyByHash(keyHash);
+    if (!key || key.status !== 'active') return null;
     const institution = await this.reference.findInstitution(key.instId);
-    if (!institution) throw new ProtocolError(RespCode.SEC2003, { zh: 'API密钥无效或已吊销', en: 'API key invalid or revoked' });
-    await this.touch(key);
+    if (!institution) return null;
     return { institution, key, secret: this.institutions.secretOf(key) };
   }
 
