@@ -47,11 +47,37 @@ export class BillingRepository {
     transaction: Omit<LedgerTransaction, 'id'>,
     bills: Omit<LedgerTransactionBill, 'transactionId'>[],
   ): Promise<LedgerTransaction> {
-    const saved = await this.uow.repository(LedgerTransaction).save(this.uow.repository(LedgerTransaction).create(transaction));
-    if (bills.length > 0) {
-      await this.uow.repository(LedgerTransactionBill).insert(bills.map((b) => ({ ...b, transactionId: saved.id })));
+    const t = transaction;
+    const [{ id }] = await this.uow.rows<{ id: number }>(
+      `INSERT INTO ledger_transaction (inst_id, tran_seq, tran_code, company_id, bill_key, amount, sub_channel, pay_date, business_date,
+         tran_status, original_tran_seq, batch_no, resp_code, resp_message, created_at)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?) RETURNING id`,
+      [
+        t.instId,
+        t.tranSeq,
+        t.tranCode,
+        t.companyId,
+        t.billKey,
+        t.amount.toString(),
+        t.subChannel,
+        t.payDate,
+        t.businessDate,
+        t.tranStatus,
+        t.originalTranSeq,
+        t.batchNo,
+        t.respCode,
+        t.respMessage,
+        t.createdAt,
+      ],
+    );
+    for (const bill of bills) {
+      await this.uow.run('INSERT INTO ledger_transaction_bill (transaction_id, bill_no, amount) VALUES (?, ?, ?)', [
+        id,
+        bill.billNo,
+        bill.amount.toString(),
+      ]);
     }
-    return saved;
+    return Object.assign(new LedgerTransaction(), transaction, { id });
   }
 
   /** Which of `billNos` are already taken. */

@@ -69,9 +69,9 @@ export class PaymentService {
   async queryBills(request: QueryRequest): Promise<ResponseMessage> {
     const customer = await this.payments.findCustomerInScope(request.InstId, request.CompanyId, request.BillKey);
     if (!customer) throw notFoundCustomer(request.BillKey);
-    const [bills, agreement] = await Promise.all([
+    const [bills, agreementNo] = await Promise.all([
       this.payments.openBills(customer.companyId, customer.billKey),
-      this.payments.signedAgreementOf(request.InstId, customer.companyId, customer.billKey),
+      this.payments.signedAgreementNo(request.InstId, customer.companyId, customer.billKey),
     ]);
     const unpaid = bills.filter((b) => b.status === BillStatus.Unpaid);
     return {
@@ -79,7 +79,7 @@ export class PaymentService {
         BillKey: customer.billKey,
         CustomerName: maskName(customer.name),
         CompanyId: customer.companyId,
-        AgreementNo: agreement?.agreementNo,
+        AgreementNo: agreementNo ?? undefined,
       },
       TotalAmount: Fen.sum(unpaid.map((b) => b.dueTotal())),
       Bills: bills.map(billMessage),
@@ -217,7 +217,7 @@ export class PaymentService {
   }
 
   private async refuseUsedTranSeq(instId: string, tranSeq: string): Promise<void> {
-    if (await this.payments.findTransaction(instId, tranSeq)) {
+    if (await this.payments.transactionExists(instId, tranSeq)) {
       throw new BusinessError(RespCode.DEF0009, { zh: `流水号${tranSeq}已存在`, en: `TranSeq ${tranSeq} already exists` });
     }
   }

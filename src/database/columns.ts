@@ -1,10 +1,14 @@
 import { ColumnOptions, ValueTransformer } from 'typeorm';
 import { Fen } from '../common/fen';
 
-/** bigint fen columns come back as a string from pg and as a number from better-sqlite3. */
+/** A bigint fen column as read: a string from pg, a number from better-sqlite3. */
+export function fenFromColumn(value: string | number | bigint): Fen {
+  return Fen.of(typeof value === 'number' ? value : BigInt(value));
+}
+
 const fenTransformer: ValueTransformer = {
   to: (value: Fen | null | undefined) => (value == null ? value : value.toString()),
-  from: (value: string | number | bigint | null) => (value == null ? null : Fen.of(typeof value === 'number' ? value : BigInt(value))),
+  from: (value: string | number | bigint | null) => (value == null ? null : fenFromColumn(value)),
 };
 
 export function fenColumn(options: ColumnOptions = {}): ColumnOptions {

@@ -2,7 +2,8 @@ import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Mutex } from 'async-mutex';
 import { AsyncLocalStorage } from 'node:async_hooks';
-import { DataSource, EntityManager, EntityTarget, ObjectLiteral, Repository } from 'typeorm';
+import type { Database, Statement } from 'better-sqlite3';
+import { DataSource, EntityManager, EntityTarget, ObjectLiteral, QueryRunner, Repository } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 
 /**
@@ -13,6 +14,13 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
  * interleave (one's ROLLBACK could undo the other's committed writes), so on SQLite every transaction and
  * every read runs under one mutex. On PostgreSQL transactions run concurrently and services guard state
  * changes with conditional updates and unique constraints, which behave the same on SQLite.
+ *
+ * On SQLite, transactions that queue up behind one another commit as a group: one database transaction runs
+ * them one after the other, each under its own savepoint, and commits once (SQLite's COMMIT, with its fsync,
+ * costs more than a whole reversal's statements). A transaction that fails rolls back to its savepoint and
+ * fails alone; every member is answered only once the group is over, so nobody hears of success before their
+ * work is durable, and if the COMMIT fails every member fails and nothing of the group remains. Each member
+ * sees the writes of those before it, exactly as if they had committed one by one in that order.
  */
 interface TransactionScope {
   manager: EntityManager;
@@ -20,10 +28,30 @@ interface TransactionScope {
   afterCommit: (() => void)[];
 }
 
+interface GroupMember {
+  work: () => Promise<unknown>;
+  afterCommit: (() => void)[];
+  resolve: (result: unknown) => void;
+  reject: (error: unknown) => void;
+  result?: unknown;
+}
+
+/** A commit group closes at this many members or after this long, so its first member's wait stays short. */
+export const COMMIT_GROUP_MAX_MEMBERS = 64;
+export const COMMIT_GROUP_MAX_MS = 10;
+
 @Injectable()
 export class UnitOfWork {
   private readonly scope = new AsyncLocalStorage<TransactionScope>();
   private readonly sqliteLock: Mutex | null;
+  /** Prepared statements of the hot paths, per better-sqlite3 connection (a re-initialised data source gets a new one). */
+  private readonly sqliteStatements = new WeakMap<Database, Map<string, Statement>>();
+  /** `?` placeholders rewritten as PostgreSQL's `$n`, per statement text. */
+  private readonly postgresText = new Map<string, string>();
+  private sharedRunner: { connection: Database; runner: QueryRunner } | undefined;
+  /** SQLite transactions waiting for a commit group. */
+  private readonly waiting: GroupMember[] = [];
+  private grouping = false;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -52,11 +80,80 @@ export class UnitOfWork {
   /** Runs `work` in one database transaction; a nested call joins the outer transaction. */
   async transaction<T>(work: () => Promise<T>): Promise<T> {
     if (this.inTransaction()) return work();
+    if (this.sqliteLock) return this.groupCommitted(work);
     const afterCommit: (() => void)[] = [];
-    const run = () => this.dataSource.transaction((manager) => this.scope.run({ manager, afterCommit }, work));
-    const result = await (this.sqliteLock ? this.sqliteLock.runExclusive(run) : run());
+    const result = await this.dataSource.transaction((manager) => this.scope.run({ manager, afterCommit }, work));
     for (const hook of afterCommit) hook();
     return result;
+  }
+
+  private groupCommitted<T>(work: () => Promise<T>): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      this.waiting.push({ work, afterCommit: [], resolve: resolve as (result: unknown) => void, reject });
+      if (!this.grouping) void this.runGroups();
+    });
+  }
+
+  private async runGroups(): Promise<void> {
+    this.grouping = true;
+    try {
+      // Reads queued on the lock meanwhile get their turn between groups.
+      while (this.waiting.length > 0) await this.sqliteLock!.runExclusive(() => this.runGroup());
+    } finally {
+      this.grouping = false;
+    }
+  }
+
+  private async runGroup(): Promise<void> {
+    const runner = this.sqliteRunner();
+    const connection = this.sqliteConnection();
+    const started = Date.now();
+    const done: GroupMember[] = [];
+    const failed: { member: GroupMember; error: unknown }[] = [];
+    try {
+      await runner.startTransaction();
+    } catch (error) {
+      // No transaction can start (the database is closing, say): fail those waiting rather than retry forever.
+      this.sharedRunner = undefined;
+      for (const member of this.waiting.splice(0)) member.reject(error);
+      return;
+    }
+    try {
+      while (done.length + failed.length < COMMIT_GROUP_MAX_MEMBERS && Date.now() - started < COMMIT_GROUP_MAX_MS) {
+        // better-sqlite3 never yields to the event loop: let requests already received reach their transaction.
+        if (this.waiting.length === 0) await new Promise((resume) => setImmediate(resume));
+        if (this.waiting.length === 0) break;
+        const member = this.waiting.shift()!;
+        try {
+          member.result = await runner.manager.transaction((manager) =>
+            this.scope.run({ manager, afterCommit: member.afterCommit }, member.work),
+          );
+          done.push(member);
+        } catch (error) {
+          failed.push({ member, error });
+        }
+        // Some errors (disk full, I/O) make SQLite roll back the whole transaction: then the group is lost.
+        if (!connection.inTransaction) throw new Error('SQLite rolled back the transaction');
+      }
+      await runner.commitTransaction();
+    } catch (error) {
+      if (connection.inTransaction) connection.exec('ROLLBACK');
+      // The runner's idea of its transaction may be off now: the next group starts on a new one.
+      this.sharedRunner = undefined;
+      for (const member of done) member.reject(error);
+      return;
+    } finally {
+      // Settled only once the group is over, so whoever sees a transaction fail finds no transaction open.
+      for (const { member, error } of failed) member.reject(error);
+    }
+    for (const member of done) {
+      try {
+        for (const hook of member.afterCommit) hook();
+        member.resolve(member.result);
+      } catch (error) {
+        member.reject(error);
+      }
+    }
   }
 
   /** Runs `hook` once the current transaction has committed (at once outside one), e.g. to drop a cache entry. */
@@ -74,6 +171,69 @@ export class UnitOfWork {
     const outer = this.scope.getStore();
     if (!outer) return work();
     return outer.manager.transaction((manager) => this.scope.run({ manager, afterCommit: outer.afterCommit }, work));
+  }
+
+  /**
+   * The rows of one parameterised statement (`?` placeholders; a SELECT, or a write with RETURNING) in the current
+   * transaction, or under `read()` outside one. For the per-request hot paths, where building the query through
+   * TypeORM costs more than running it: statements are prepared once per connection on SQLite.
+   */
+  async rows<T>(sql: string, params: readonly unknown[]): Promise<T[]> {
+    if (this.sqliteLock) {
+      const statement = this.sqliteStatement(sql);
+      const execute = (): T[] => (statement.reader ? (statement.all(...params) as T[]) : (statement.run(...params), []));
+      return this.inTransaction() ? execute() : this.read(() => Promise.resolve(execute()));
+    }
+    return (await this.postgresQuery(sql, params)).records as T[];
+  }
+
+  /** Runs one parameterised write (`?` placeholders) in the current transaction; returns how many rows it changed. */
+  async run(sql: string, params: readonly unknown[]): Promise<number> {
+    if (!this.inTransaction()) throw new Error('UnitOfWork.run() writes only inside a transaction');
+    if (this.sqliteLock) return this.sqliteStatement(sql).run(...params).changes;
+    return (await this.postgresQuery(sql, params)).affected ?? 0;
+  }
+
+  /**
+   * SQLite transactions take turns on the one connection, so they share one query runner: TypeORM prepares
+   * statements per runner, and a new runner per transaction would prepare BEGIN and COMMIT every time.
+   */
+  private sqliteRunner(): QueryRunner {
+    const connection = this.sqliteConnection();
+    if (!this.sharedRunner || this.sharedRunner.connection !== connection || this.sharedRunner.runner.isReleased) {
+      this.sharedRunner = { connection, runner: this.dataSource.createQueryRunner() };
+    }
+    return this.sharedRunner.runner;
+  }
+
+  private sqliteConnection(): Database {
+    return (this.dataSource.driver as unknown as { databaseConnection: Database }).databaseConnection;
+  }
+
+  private sqliteStatement(sql: string): Statement {
+    const connection = this.sqliteConnection();
+    let statements = this.sqliteStatements.get(connection);
+    if (!statements) this.sqliteStatements.set(connection, (statements = new Map<string, Statement>()));
+    let statement = statements.get(sql);
+    if (!statement) statements.set(sql, (statement = connection.prepare(sql)));
+    return statement;
+  }
+
+  private async postgresQuery(sql: string, params: readonly unknown[]) {
+    let text = this.postgresText.get(sql);
+    if (text === undefined) {
+      let n = 0;
+      // The statements are the code's own: no `?` inside literals.
+      text = sql.replace(/\?/g, () => `$${++n}`);
+      this.postgresText.set(sql, text);
+    }
+    const scoped = this.scope.getStore()?.manager.queryRunner;
+    const runner: QueryRunner = scoped ?? this.dataSource.createQueryRunner();
+    try {
+      return await runner.query(text, params as unknown[], true);
+    } finally {
+      if (!scoped) await runner.release();
+    }
   }
 
   /** Runs reads outside a transaction; on SQLite it waits so it never sees another request's uncommitted writes. */

@@ -83,30 +83,29 @@ export class IdempotencyStore {
   }
 
   async claim(instId: string, tranSeq: string, tranCode: string, requestHash: string, now: Date): Promise<Claim> {
-    const existing = await this.uow.repository(IdempotencyRecord).findOneBy({ instId, tranSeq });
+    const [existing] = await this.uow.rows<Pick<IdempotencyRecord, 'requestHash' | 'state' | 'httpStatus' | 'responseBody'>>(
+      `SELECT request_hash AS "requestHash", state, http_status AS "httpStatus", response_body AS "responseBody"
+       FROM idempotency_record WHERE inst_id = ? AND tran_seq = ?`,
+      [instId, tranSeq],
+    );
     if (existing) {
       if (existing.requestHash !== requestHash || existing.state !== 'done' || existing.responseBody === null) return { kind: 'conflict' };
       return { kind: 'replay', outcome: { httpStatus: existing.httpStatus ?? 200, message: deserialize(existing.responseBody) } };
     }
     const expires = new Date(now.getTime() + RETENTION_DAYS * 86_400_000);
-    await this.uow.repository(IdempotencyRecord).insert({
-      instId,
-      tranSeq,
-      tranCode,
-      requestHash,
-      state: 'pending',
-      httpStatus: null,
-      responseBody: null,
-      createdAt: now.toISOString(),
-      expiresAt: expires.toISOString(),
-    });
+    await this.uow.run(
+      `INSERT INTO idempotency_record (inst_id, tran_seq, tran_code, request_hash, state, http_status, response_body, created_at, expires_at)
+       VALUES (?, ?, ?, ?, 'pending', NULL, NULL, ?, ?)`,
+      [instId, tranSeq, tranCode, requestHash, now.toISOString(), expires.toISOString()],
+    );
     return { kind: 'claimed' };
   }
 
   async complete(instId: string, tranSeq: string, outcome: StoredOutcome): Promise<void> {
-    await this.uow
-      .repository(IdempotencyRecord)
-      .update({ instId, tranSeq }, { state: 'done', httpStatus: outcome.httpStatus, responseBody: serialize(outcome.message) });
+    await this.uow.run(
+      "UPDATE idempotency_record SET state = 'done', http_status = ?, response_body = ? WHERE inst_id = ? AND tran_seq = ?",
+      [outcome.httpStatus, serialize(outcome.message), instId, tranSeq],
+    );
   }
 
   /** Deletes records past their retention; returns how many. */
