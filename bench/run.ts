@@ -8,9 +8,9 @@
  * Env: BENCH_DURATION seconds per scenario (default 10), BENCH_CONNECTIONS (default 50), BENCH_ONLY=protocol|billing.
  */
 import autocannon, { Request } from 'autocannon';
-import { ChildProcess, spawn } from 'node:child_process';
+import { ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { encodeRequestMessage, ResponseMessage } from '../src/protocol/codec';
@@ -35,19 +35,27 @@ interface Server {
   url: string;
 }
 
+/**
+ * The servers run compiled, as `npm start` runs the service: under ts-node every EventEmitter would pay for the
+ * `domain` module its REPL loads. Compiled once per run into dist-bench/.
+ */
+function compileServers(): void {
+  const tsc = spawnSync(process.execPath, [join(ROOT, 'node_modules/typescript/bin/tsc'), '-p', join(ROOT, 'tsconfig.bench.json')], {
+    stdio: 'inherit',
+  });
+  if (tsc.status !== 0) throw new Error('compiling the benchmark servers failed');
+}
+
 async function startServer(script: string, env: Record<string, string>): Promise<Server> {
   const port = 20000 + Math.floor(Math.random() * 20000);
   // BENCH_PROFILE=<dir> writes a V8 CPU profile of every server, to see where the time goes.
   const profile = process.env.BENCH_PROFILE ? ['--cpu-prof', `--cpu-prof-dir=${process.env.BENCH_PROFILE}`] : [];
-  const child = spawn(
-    process.execPath,
-    [...profile, '-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, script)],
-    {
-      cwd: ROOT,
-      env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production' },
-      stdio: ['ignore', 'pipe', 'inherit'],
-    },
-  );
+  const compiled = join(ROOT, 'dist-bench', script.replace(/\.ts$/, '.js'));
+  const child = spawn(process.execPath, [...profile, compiled], {
+    cwd: ROOT,
+    env: { ...process.env, ...env, PORT: String(port), NODE_ENV: 'production' },
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((ready, fail) => {
     child.stdout.on('data', (d: Buffer) => d.toString().includes('ready') && ready());
     child.once('exit', (code) => fail(new Error(`${script} exited with ${code}`)));
@@ -82,6 +90,8 @@ async function startService(dbPath: string): Promise<Server> {
 interface Figures {
   name: string;
   rps: number;
+  /** CPU time of the server process (all its threads) per request, in microseconds. */
+  cpuUs: number;
   p50: number;
   p99: number;
   failed: number;
@@ -94,6 +104,8 @@ interface Load {
   rate?: number;
   /** Fewer connections for a paced load: autocannon releases each second's `rate` requests together. */
   connections?: number;
+  /** The process serving it, whose CPU time per request is reported. */
+  server: Server;
 }
 
 interface NamedLoad extends Load {
@@ -116,6 +128,17 @@ async function run(load: Load, duration: number, counter: { i: number }) {
   });
 }
 
+/** User + system CPU milliseconds the process has used, from /proc (NaN where there is none). */
+function cpuMs(server: Server): number {
+  try {
+    const fields = readFileSync(`/proc/${server.child.pid}/stat`, 'utf8').split(') ')[1].split(' ');
+    const ticksPerSecond = 100;
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / ticksPerSecond;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 /**
@@ -127,10 +150,12 @@ async function measureInterleaved(loads: NamedLoad[]): Promise<Figures[]> {
   for (const load of loads) await run(load, WARMUP, load.counter);
   for (let round = 0; round < ROUNDS; round++) {
     for (const load of loads) {
+      const cpuBefore = cpuMs(load.server);
       const result = await run(load, DURATION, load.counter);
       const figures = {
         name: load.name,
         rps: result.requests.average,
+        cpuUs: ((cpuMs(load.server) - cpuBefore) * 1000) / Math.max(1, result.requests.total),
         p50: result.latency.p50,
         p99: result.latency.p99,
         failed: result.errors + result.timeouts + result.non2xx,
@@ -143,6 +168,7 @@ async function measureInterleaved(loads: NamedLoad[]): Promise<Figures[]> {
     return {
       name: load.name,
       rps: median(all.map((f) => f.rps)),
+      cpuUs: median(all.map((f) => f.cpuUs)),
       p50: median(all.map((f) => f.p50)),
       p99: median(all.map((f) => f.p99)),
       failed: all.reduce((sum, f) => sum + f.failed, 0),
@@ -177,10 +203,21 @@ async function protocolScenario(dir: string): Promise<Figures[]> {
     const xml = encodeRequestMessage('XML', message, 'GBK');
     const sm4 = encodeBody(resolveCipherSuite('SM4', 'CBC')!, json, SECRET);
     return await measureInterleaved([
-      named('NestJS JSON echo (reference)', { url: `${echo.url}/echo`, headers: { 'Content-Type': 'application/json' }, body: () => json }),
-      named('Query JSON', { url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => json }),
-      named('Query GBK XML', { url, headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY }, body: () => xml }),
+      named('NestJS JSON echo (reference)', {
+        server: echo,
+        url: `${echo.url}/echo`,
+        headers: { 'Content-Type': 'application/json' },
+        body: () => json,
+      }),
+      named('Query JSON', { server: app, url, headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY }, body: () => json }),
+      named('Query GBK XML', {
+        server: app,
+        url,
+        headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
+        body: () => xml,
+      }),
       named('Query SM4 (JSON inside)', {
+        server: app,
         url,
         headers: { 'Content-Type': 'text/plain', 'X-Data-Type': 'JSON', 'X-Encrypt-Type': 'SM4', 'X-Api-Key': API_KEY },
         body: () => sm4,
@@ -215,28 +252,33 @@ async function billingScenario(dir: string): Promise<Figures[]> {
     const query = { ...envelope('Query', 'BENCHQ'), BillKey: '123456', CompanyId: '654321' };
     const queryUrl = `${app.url}${OPERATIONS.Query.path}`;
     const json = (prefix: string): Load => ({
+      server: app,
       url,
       headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
       body: (i) => encodeRequestMessage('JSON', reversal(prefix)(i)),
     });
     const peak = await measureInterleaved([
       named('baseline reversal (node:http + better-sqlite3)', {
+        server: baseline,
         url: `${baseline.url}/reverse`,
         headers: { 'Content-Type': 'application/json' },
         body: (i) => JSON.stringify(reversal('B')(i)),
       }),
       named('service reversal JSON', json('J')),
       named('service reversal GBK XML', {
+        server: app,
         url,
         headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
         body: (i) => encodeRequestMessage('XML', reversal('X')(i), 'GBK'),
       }),
       named('service Query JSON', {
+        server: app,
         url: queryUrl,
         headers: { 'Content-Type': 'application/json', 'X-Api-Key': API_KEY },
         body: () => encodeRequestMessage('JSON', query),
       }),
       named('service Query GBK XML', {
+        server: app,
         url: queryUrl,
         headers: { 'Content-Type': 'application/xml; charset=GBK', 'X-Api-Key': API_KEY },
         body: () => encodeRequestMessage('XML', query, 'GBK'),
@@ -268,6 +310,7 @@ function report(title: string, figures: Figures[], baseline: string): void {
     'ratio'.padStart(6),
     'p50 ms'.padStart(7),
     'p99 ms'.padStart(7),
+    'CPU us/req'.padStart(11),
     'failed'.padStart(7),
   );
   for (const f of figures) {
@@ -277,12 +320,14 @@ function report(title: string, figures: Figures[], baseline: string): void {
       (f.rps / base.rps).toFixed(2).padStart(6),
       String(f.p50).padStart(7),
       String(f.p99).padStart(7),
+      f.cpuUs.toFixed(0).padStart(11),
       String(f.failed).padStart(7),
     );
   }
 }
 
 async function main(): Promise<void> {
+  compileServers();
   const dir = mkdtempSync(join(tmpdir(), 'bench-'));
   const only = process.env.BENCH_ONLY;
   const all: Figures[] = [];

@@ -5,6 +5,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
 @Injectable()
 export class BusinessClock {
   private readonly dateFormat: Intl.DateTimeFormat;
+  /** The last minute formatted: every time zone's midnight falls on a whole minute, so its date holds for all of it. */
+  private lastMinute = { minute: Number.NaN, date: '' };
 
   constructor(@Inject(APP_CONFIG) config: Pick<AppConfig, 'businessTz'>) {
     this.dateFormat = new Intl.DateTimeFormat('en-CA', {
@@ -21,7 +23,9 @@ export class BusinessClock {
 
   /** YYYY-MM-DD of `at` in the business time zone. */
   businessDate(at: Date = this.now()): string {
-    return this.dateFormat.format(at);
+    const minute = Math.floor(at.getTime() / 60_000);
+    if (minute !== this.lastMinute.minute) this.lastMinute = { minute, date: this.dateFormat.format(at) };
+    return this.lastMinute.date;
   }
 
   today(): string {

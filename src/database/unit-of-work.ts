@@ -24,6 +24,8 @@ import { APP_CONFIG, AppConfig } from '../config/app-config';
  */
 interface TransactionScope {
   manager: EntityManager;
+  /** 1 in a transaction, one more in each savepoint. */
+  depth: number;
   /** Run once the outermost transaction committed; dropped on rollback. */
   afterCommit: (() => void)[];
 }
@@ -82,7 +84,7 @@ export class UnitOfWork {
     if (this.inTransaction()) return work();
     if (this.sqliteLock) return this.groupCommitted(work);
     const afterCommit: (() => void)[] = [];
-    const result = await this.dataSource.transaction((manager) => this.scope.run({ manager, afterCommit }, work));
+    const result = await this.dataSource.transaction((manager) => this.scope.run({ manager, afterCommit, depth: 1 }, work));
     for (const hook of afterCommit) hook();
     return result;
   }
@@ -125,9 +127,8 @@ export class UnitOfWork {
         if (this.waiting.length === 0) break;
         const member = this.waiting.shift()!;
         try {
-          member.result = await runner.manager.transaction((manager) =>
-            this.scope.run({ manager, afterCommit: member.afterCommit }, member.work),
-          );
+          const scope = { manager: runner.manager, afterCommit: member.afterCommit, depth: 1 };
+          member.result = await this.sqliteSavepoint(scope, member.work);
           done.push(member);
         } catch (error) {
           failed.push({ member, error });
@@ -170,7 +171,31 @@ export class UnitOfWork {
   async savepoint<T>(work: () => Promise<T>): Promise<T> {
     const outer = this.scope.getStore();
     if (!outer) return work();
-    return outer.manager.transaction((manager) => this.scope.run({ manager, afterCommit: outer.afterCommit }, work));
+    if (this.sqliteLock) return this.sqliteSavepoint({ ...outer, depth: outer.depth + 1 }, work);
+    return outer.manager.transaction((manager) =>
+      this.scope.run({ manager, afterCommit: outer.afterCommit, depth: outer.depth + 1 }, work),
+    );
+  }
+
+  /**
+   * `work` in `scope` under an SQLite savepoint named by its depth, on the connection itself: cheaper than
+   * TypeORM's nested transaction, whose own savepoints (typeorm_n) still nest inside these.
+   */
+  private async sqliteSavepoint<T>(scope: TransactionScope, work: () => Promise<T>): Promise<T> {
+    const name = `uow_${scope.depth}`;
+    this.sqliteStatement(`SAVEPOINT ${name}`).run();
+    let result: T;
+    try {
+      result = await this.scope.run(scope, work);
+    } catch (error) {
+      if (this.sqliteConnection().inTransaction) {
+        this.sqliteStatement(`ROLLBACK TO ${name}`).run();
+        this.sqliteStatement(`RELEASE ${name}`).run();
+      }
+      throw error;
+    }
+    this.sqliteStatement(`RELEASE ${name}`).run();
+    return result;
   }
 
   /**
