@@ -29,6 +29,7 @@ import { loadConfig } from '../src/config/app-config';
 import { buildDataSourceOptions } from '../src/database/data-source-options';
 import { ReconciliationExportModule } from '../src/reconciliation/cli/reconciliation-export.module';
 import { StatementService } from '../src/reconciliation/statement.service';
+import { PartnerHttpAdapter } from '../src/protocol/partner-http-adapter';
 
 const INST = 'BENCH01';
 const COMPANY = '100001';
@@ -71,7 +72,10 @@ function report(value: object): void {
 /** The service as main.ts builds it; prints its port, then on "report" its peak RSS, and exits. */
 async function serve(): Promise<void> {
   const config = loadConfig(process.env);
-  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(config), new PartnerHttpAdapter(), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
   configureApp(app, config);
   await app.listen(0, '127.0.0.1');
   const address = (app.getHttpServer() as Server).address() as AddressInfo;

@@ -5,10 +5,14 @@ import { AppModule } from '../src/app.module';
 import { configureApp } from '../src/app.setup';
 import { loadConfig } from '../src/config/app-config';
 import { DemoDataService } from '../src/demo/demo-data.service';
+import { PartnerHttpAdapter } from '../src/protocol/partner-http-adapter';
 
 async function main(): Promise<void> {
   const config = loadConfig(process.env);
-  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(config), new PartnerHttpAdapter(), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
   configureApp(app, config);
   await app.get(DemoDataService).loadIfEmpty();
   await app.listen(config.port, '127.0.0.1');

@@ -6,9 +6,11 @@ import { BusinessClock } from './common/business-clock';
 import type { AppConfig } from './config/app-config';
 import { buildOpenApiDocument, withTranDate } from './docs/openapi-document';
 import { installRequestObservers } from './ops/request-observers';
+import { PartnerHttpAdapter } from './protocol/partner-http-adapter';
 
 /** Everything main.ts and the integration tests apply to the app alike. */
 export function configureApp(app: INestApplication, config: AppConfig): void {
+  if (!(app.getHttpAdapter() instanceof PartnerHttpAdapter)) throw new Error('create the app with a PartnerHttpAdapter');
   app.useLogger(app.get(Logger));
   installRequestObservers(app, config);
   app.useGlobalPipes(

@@ -7,6 +7,7 @@ import { configureApp } from './app.setup';
 import { AppConfig, ConfigError, loadConfig } from './config/app-config';
 import { DemoDataService } from './demo/demo-data.service';
 import { logLevelFrom } from './ops/logging';
+import { PartnerHttpAdapter } from './protocol/partner-http-adapter';
 
 function readConfig(): AppConfig {
   if (existsSync('.env')) process.loadEnvFile('.env');
@@ -27,7 +28,7 @@ async function bootstrap(): Promise<void> {
   const config = readConfig();
   // The partner protocol layer reads raw bodies itself (GBK, encrypted); admin routes register their own parsers.
   // Nest's own start-up lines wait for the JSON logger (pino) that configureApp installs.
-  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, bufferLogs: true });
+  const app = await NestFactory.create(AppModule.forRoot(config), new PartnerHttpAdapter(), { bodyParser: false, bufferLogs: true });
   configureApp(app, config);
   app.flushLogs();
   const logger = new Logger('Bootstrap');

@@ -26,3 +26,28 @@ describe('BusinessClock', () => {
     expect(() => clock.businessDate(new Date('garbage'))).toThrow(RangeError);
   });
 });
+
+describe('BusinessClock.tranDateWindow', () => {
+  const at = (iso: string) => {
+    const clock = new BusinessClock({ businessTz: 'Asia/Shanghai' });
+    clock.now = () => new Date(iso);
+    return clock;
+  };
+
+  it('is yesterday, today and tomorrow of the business date, across month and year ends', () => {
+    expect([...at('2026-11-23T10:00:00Z').tranDateWindow()]).toEqual(['20261122', '20261123', '20261124']);
+    // 2026-12-31T16:30Z is already 2027-01-01 in Shanghai.
+    expect([...at('2026-12-31T16:30:00Z').tranDateWindow()]).toEqual(['20261231', '20270101', '20270102']);
+    expect([...at('2028-02-29T12:00:00Z').tranDateWindow()]).toEqual(['20280228', '20280229', '20280301']);
+  });
+
+  it('follows the business date when it changes', () => {
+    let now = new Date('2026-11-23T15:59:00Z');
+    const clock = new BusinessClock({ businessTz: 'Asia/Shanghai' });
+    clock.now = () => now;
+    expect(clock.tranDateWindow().has('20261122')).toBe(true);
+    now = new Date('2026-11-23T16:00:00Z');
+    expect(clock.tranDateWindow().has('20261122')).toBe(false);
+    expect(clock.tranDateWindow().has('20261125')).toBe(true);
+  });
+});

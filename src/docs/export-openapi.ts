@@ -7,6 +7,7 @@ import { AppModule } from '../app.module';
 import { BusinessClock } from '../common/business-clock';
 import { loadConfig } from '../config/app-config';
 import { buildOpenApiDocument, withTranDate } from './openapi-document';
+import { PartnerHttpAdapter } from '../protocol/partner-http-adapter';
 
 /**
  * Writes the OpenAPI document the app serves at /docs-json to a file, building the app on a throwaway in-memory
@@ -21,7 +22,10 @@ async function exportDocument(target: string): Promise<void> {
     DEMO_DATA: 'false',
     WITHHOLD_CRON: '',
   });
-  const app = await NestFactory.create(AppModule.forRoot(config), { bodyParser: false, logger: ['error', 'warn'] });
+  const app = await NestFactory.create(AppModule.forRoot(config), new PartnerHttpAdapter(), {
+    bodyParser: false,
+    logger: ['error', 'warn'],
+  });
   try {
     const document = withTranDate(buildOpenApiDocument(app), app.get(BusinessClock).todayCompact());
     mkdirSync(dirname(target), { recursive: true });

@@ -1,4 +1,4 @@
-import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor, StreamableFile } from '@nestjs/common';
+import { CallHandler, ExecutionContext, Inject, Injectable, Logger, NestInterceptor } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Response } from 'express';
 import { from, lastValueFrom, Observable } from 'rxjs';
@@ -15,6 +15,7 @@ import { IdempotencyStore, StoredOutcome } from './idempotency/idempotency.store
 import { bindMessage } from './message-fields';
 import { encryptionHeaders, exchangeOf, negotiateFormat, PartnerExchange, PartnerRequest, sniffCharset } from './partner-exchange';
 import { isTranCode, OPERATIONS, PARTNER_OPERATION, PartnerOperationMeta, TranCode } from './partner-operation';
+import { EncodedMessage } from './partner-http-adapter';
 import { PartnerOperationRegistry } from './partner-operation.registry';
 import { errorEnvelope, renderResponse, successEnvelope } from './partner-response';
 import { PartnerRateLimiter, rateLimitHeaders } from './throttling';
@@ -63,7 +64,7 @@ export class EnvelopeInterceptor implements NestInterceptor {
    * Answers 408 NET5001 when the deadline passes, unless the work is already committing (then its result answers,
    * however late). Work still running then is abandoned: its transaction rolls back at its next deadline check.
    */
-  private withinDeadline(meta: PartnerOperationMeta, req: PartnerRequest, res: Response, next: CallHandler): Promise<StreamableFile> {
+  private withinDeadline(meta: PartnerOperationMeta, req: PartnerRequest, res: Response, next: CallHandler): Promise<EncodedMessage> {
     const deadline: Deadline = { at: Date.now() + this.deadlineMs, passed: false, committing: false };
     return new Promise((resolve, reject) => {
       const timer = setTimeout(() => {
@@ -92,7 +93,7 @@ export class EnvelopeInterceptor implements NestInterceptor {
     res: Response,
     next: CallHandler,
     deadline: Deadline,
-  ): Promise<StreamableFile> {
+  ): Promise<EncodedMessage> {
     const exchange = exchangeOf(req);
     const { format, contentTypeCharset } = negotiateFormat(req);
     exchange.format = format;
@@ -146,8 +147,7 @@ export class EnvelopeInterceptor implements NestInterceptor {
     if (outcome.replayed) res.setHeader('Idempotent-Replayed', 'true');
     if (outcome.httpStatus !== 200) throw new OutcomeResponse(outcome);
     const rendered = renderResponse(exchange, 200, outcome.message);
-    res.setHeader('Content-Type', rendered.contentType);
-    return new StreamableFile(rendered.body, { type: rendered.contentType, length: rendered.body.length });
+    return new EncodedMessage(rendered.body, rendered.contentType);
   }
 
   private decrypt(req: PartnerRequest, exchange: PartnerExchange, secret: Buffer, legacyAllowed: boolean, required: boolean): Buffer {
@@ -205,18 +205,14 @@ export class EnvelopeInterceptor implements NestInterceptor {
     return handler.request;
   }
 
+  /** YYYYMMDD, a real date, within one day of the business date: exactly the three dates of the window. */
   private checkTranDate(tranDate: string): void {
-    const match = /^(\d{4})(\d{2})(\d{2})$/.exec(tranDate);
-    const bad = () =>
-      new ProtocolError(RespCode.PRM3006, {
+    if (!this.clock.tranDateWindow().has(tranDate)) {
+      throw new ProtocolError(RespCode.PRM3006, {
         zh: 'TranDate须为业务日期前后一日内的YYYYMMDD',
         en: 'TranDate must be YYYYMMDD within one day of the business date',
       });
-    if (!match) throw bad();
-    const date = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, Number(match[3])));
-    if (date.toISOString().slice(0, 10) !== `${match[1]}-${match[2]}-${match[3]}`) throw bad();
-    const today = new Date(`${this.clock.today()}T00:00:00Z`).getTime();
-    if (Math.abs(date.getTime() - today) > 86_400_000) throw bad();
+    }
   }
 
   /** Idempotency, rate limit and the controller in one database transaction, so an answer is stored exactly when its work committed. */

@@ -10,6 +10,7 @@ import { AppModule } from '../../src/app.module';
 import { configureApp } from '../../src/app.setup';
 import { AppConfig, loadConfig } from '../../src/config/app-config';
 import { OpenApiContract, OpenApiDocument, watchResponses } from './openapi-validation';
+import { PartnerHttpAdapter } from '../../src/protocol/partner-http-adapter';
 
 export const ADMIN_TOKEN = 'test-admin-token-0123456789';
 
@@ -87,7 +88,7 @@ export async function createTestApp(env: Record<string, string> = {}, extra: Tes
   });
   for (const { provide, useValue } of extra.overrides ?? []) builder.overrideProvider(provide).useValue(useValue);
   const moduleRef = await builder.compile();
-  const app = moduleRef.createNestApplication({ bodyParser: false, logger: ['error', 'warn'] });
+  const app = moduleRef.createNestApplication(new PartnerHttpAdapter(), { bodyParser: false, logger: ['error', 'warn'] });
   configureApp(app, config);
   await app.init();
   const http = app.getHttpServer();

@@ -41,21 +41,18 @@ export function canonicalRequestHash(request: object, key: Buffer): string {
     .digest('hex');
 }
 
-/** Fen is written as `{ $fen }` (its own toJSON would turn it into a yuan string before any replacer saw it). */
-function toStorable(value: unknown): unknown {
-  if (value instanceof Fen) return { $fen: value.toString() };
-  if (Array.isArray(value)) return value.map(toStorable);
-  if (value !== null && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, toStorable(v)]));
-  }
-  return value;
+/**
+ * Fen is written as `{ $fen }`. Its own toJSON turns it into a yuan string before a replacer sees the value, so the
+ * replacer looks at the holder's property instead.
+ */
+export function serialize(message: ResponseMessage): string {
+  return JSON.stringify(message, function (this: Record<string, unknown>, key: string, value: unknown) {
+    const raw = this[key];
+    return raw instanceof Fen ? { $fen: raw.toString() } : value;
+  });
 }
 
-function serialize(message: ResponseMessage): string {
-  return JSON.stringify(toStorable(message));
-}
-
-function deserialize(text: string): ResponseMessage {
+export function deserialize(text: string): ResponseMessage {
   return JSON.parse(text, (_key, value: unknown) => {
     if (value !== null && typeof value === 'object' && '$fen' in value) return Fen.of(BigInt((value as { $fen: string }).$fen));
     return value as ResponseValue;
