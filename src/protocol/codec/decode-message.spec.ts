@@ -224,3 +224,26 @@ describe('decodeMessage — JSON values', () => {
     expect(() => decodeMessage('JSON', Buffer.from(json))).not.toThrow();
   });
 });
+
+describe('decodeMessage — one request after another', () => {
+  const good = (n: number) => Buffer.from(`<in><TranSeq>S${n}</TranSeq><Name>张三</Name></in>`, 'utf8');
+
+  it('reads every document on its own, whatever the one before was', () => {
+    const broken = ['<in><TranSeq>1</in>', '<in><a></b></in>', '<in>', '<in><TranSeq>1</TranSeq></in><in/>'];
+    for (const [i, body] of broken.entries()) {
+      expect(() => decodeMessage('XML', Buffer.from(body))).toThrow(MessageFormatError);
+      expect(decodeMessage('XML', good(i)).fields).toEqual({ TranSeq: `S${i}`, Name: '张三' });
+      expect(decodeMessage('XML', good(i + 100)).fields).toEqual({ TranSeq: `S${i + 100}`, Name: '张三' });
+    }
+  });
+
+  it('reads plain-ASCII GBK bodies and GBK bodies with Chinese alike', () => {
+    expect(decodeMessage('XML', iconv.encode('<?xml version="1.0" encoding="GBK"?><in><A>1</A></in>', 'gbk')).fields).toEqual({ A: '1' });
+    expect(decodeMessage('XML', iconv.encode('<?xml version="1.0" encoding="GBK"?><in><A>红冲</A></in>', 'gbk')).fields).toEqual({
+      A: '红冲',
+    });
+    expect(() => decodeMessage('XML', Buffer.from('<?xml version="1.0" encoding="GBK"?><in><A>\x81</A></in>', 'latin1'))).toThrow(
+      MessageFormatError,
+    );
+  });
+});

@@ -1,4 +1,5 @@
 import * as iconv from 'iconv-lite';
+import { isAscii } from 'node:buffer';
 import type { MessageCharset } from './message';
 import { MessageFormatError } from './message-format.error';
 import { quotableName } from './message-names';
@@ -46,6 +47,8 @@ export function decodeUtf8(body: Buffer): string {
 
 export function decodeText(body: Buffer, decoder: Decoder): string {
   if (decoder === 'utf-8') return decodeUtf8(body);
+  // GBK and GB18030 are ASCII below 0x80: most requests (codes, numbers, dates) need no table look-ups.
+  if (isAscii(body)) return body.toString('latin1');
   const text = iconv.decode(body, decoder);
   // iconv-lite turns invalid sequences into U+FFFD; a genuine U+FFFD (GB18030 only) re-encodes to the same bytes.
   if (text.includes('\uFFFD') && !iconv.encode(text, decoder).equals(body)) {

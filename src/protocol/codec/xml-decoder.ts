@@ -75,11 +75,16 @@ function parseRequestXml(xml: string): MessageObject {
   return toFields(root);
 }
 
+/** A parser that finished a document cleanly; xml2js resets itself at the end of each (`async: false` is synchronous). */
+let idleParser: Parser | null = null;
+
 /** xml2js with `async: false` reports synchronously; anything else (an exception, no or two callbacks) is malformed input. */
 function parseWithXml2js(xml: string): Record<string, unknown> {
+  const parser = idleParser ?? new Parser(PARSER_OPTIONS);
+  idleParser = null;
   const outcomes: { error: Error | null; result: unknown }[] = [];
   try {
-    new Parser(PARSER_OPTIONS).parseString(xml, (error: Error | null, result: unknown) => {
+    parser.parseString(xml, (error: Error | null, result: unknown) => {
       outcomes.push({ error, result });
     });
   } catch {
@@ -89,6 +94,8 @@ function parseWithXml2js(xml: string): Record<string, unknown> {
   if (outcomes.length !== 1 || outcome.error !== null || !isRecord(outcome.result)) {
     throw new MessageFormatError('XML is not well-formed');
   }
+  // Only a parser that reached the end of a well-formed document is used again.
+  idleParser = parser;
   return outcome.result;
 }
 

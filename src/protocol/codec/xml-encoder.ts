@@ -68,14 +68,23 @@ function escapeText(text: string): string {
  * All markup is ASCII, so every non-ASCII character here is text content, where references are allowed.
  */
 function encodeGbk(xml: string): Buffer {
-  const bytes = iconv.encode(xml, 'gbk');
-  if (iconv.decode(bytes, 'gbk') === xml) return bytes;
-  const referenced = xml.replace(/[\u0080-\u{10FFFF}]/gu, (char) =>
+  const referenced = xml.replace(NON_ASCII, (char) =>
     representableInGbk(char) ? char : `&#x${(char.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`,
   );
   return iconv.encode(referenced, 'gbk');
 }
 
+const NON_ASCII = /[\u0080-\u{10FFFF}]/gu;
+/** Answers repeat the same few characters (messages, names): each is tried once, up to a bound. */
+const GBK_REPRESENTABLE = new Map<string, boolean>();
+const GBK_REPRESENTABLE_MAX = 20_000;
+
 function representableInGbk(char: string): boolean {
-  return iconv.decode(iconv.encode(char, 'gbk'), 'gbk') === char;
+  let known = GBK_REPRESENTABLE.get(char);
+  if (known === undefined) {
+    known = iconv.decode(iconv.encode(char, 'gbk'), 'gbk') === char;
+    if (GBK_REPRESENTABLE.size >= GBK_REPRESENTABLE_MAX) GBK_REPRESENTABLE.clear();
+    GBK_REPRESENTABLE.set(char, known);
+  }
+  return known;
 }
