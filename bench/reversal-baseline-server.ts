@@ -11,6 +11,7 @@ const db = new Database(process.env.BASELINE_DB, { timeout: 5000 });
 db.pragma('journal_mode = WAL');
 db.pragma(`synchronous = ${process.env.SQLITE_SYNC ?? 'FULL'}`);
 db.pragma('foreign_keys = ON');
+db.pragma('temp_store = MEMORY');
 
 const findOriginal = db.prepare(
   'SELECT id, tran_code, company_id, bill_key, amount, sub_channel, tran_status FROM ledger_transaction WHERE inst_id = ? AND tran_seq = ?',

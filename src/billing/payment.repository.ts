@@ -19,6 +19,11 @@ export const LEDGER_SELECT = `SELECT id, inst_id AS "instId", tran_seq AS "tranS
   resp_message AS "respMessage", created_at AS "createdAt"
   FROM ledger_transaction`;
 
+// Whole statements as constants: the statement cache is keyed by their text, so it is not rebuilt per call.
+const OPEN_BILLS = `${BILL_SELECT} WHERE company_id = ? AND bill_key = ? AND status IN (?, ?) ORDER BY period, due_date, bill_no`;
+const CUSTOMER_BILL = `${BILL_SELECT} WHERE bill_no = ? AND company_id = ? AND bill_key = ?`;
+const TRANSACTION_BY_SEQ = `${LEDGER_SELECT} WHERE inst_id = ? AND tran_seq = ?`;
+
 function toBill(row: Omit<Bill, 'amount' | 'lateFee' | 'dueTotal'> & { amount: FenCell; lateFee: FenCell }): Bill {
   return Object.assign(new Bill(), row, { amount: fenFromColumn(row.amount), lateFee: fenFromColumn(row.lateFee) });
 }
@@ -48,18 +53,12 @@ export class PaymentRepository {
 
   /** The customer's unpaid and held bills, oldest first. */
   async openBills(companyId: string, billKey: string): Promise<Bill[]> {
-    const rows = await this.uow.rows<Parameters<typeof toBill>[0]>(
-      `${BILL_SELECT} WHERE company_id = ? AND bill_key = ? AND status IN (?, ?) ORDER BY period, due_date, bill_no`,
-      [companyId, billKey, BillStatus.Unpaid, BillStatus.Held],
-    );
+    const rows = await this.uow.rows<Parameters<typeof toBill>[0]>(OPEN_BILLS, [companyId, billKey, BillStatus.Unpaid, BillStatus.Held]);
     return rows.map(toBill);
   }
 
   async findCustomerBill(companyId: string, billKey: string, billNo: string): Promise<Bill | null> {
-    const [row] = await this.uow.rows<Parameters<typeof toBill>[0]>(
-      `${BILL_SELECT} WHERE bill_no = ? AND company_id = ? AND bill_key = ?`,
-      [billNo, companyId, billKey],
-    );
+    const [row] = await this.uow.rows<Parameters<typeof toBill>[0]>(CUSTOMER_BILL, [billNo, companyId, billKey]);
     return row ? toBill(row) : null;
   }
 
@@ -73,10 +72,7 @@ export class PaymentRepository {
   }
 
   async findTransaction(instId: string, tranSeq: string): Promise<LedgerTransaction | null> {
-    const [row] = await this.uow.rows<Parameters<typeof toLedgerTransaction>[0]>(`${LEDGER_SELECT} WHERE inst_id = ? AND tran_seq = ?`, [
-      instId,
-      tranSeq,
-    ]);
+    const [row] = await this.uow.rows<Parameters<typeof toLedgerTransaction>[0]>(TRANSACTION_BY_SEQ, [instId, tranSeq]);
     return row ? toLedgerTransaction(row) : null;
   }
 

@@ -31,6 +31,8 @@ export function buildDataSourceOptions(database: AppConfig['database']): DataSou
     prepareDatabase: (db: { pragma: (sql: string) => unknown }) => {
       db.pragma(`synchronous = ${database.sqliteSync}`);
       db.pragma('foreign_keys = ON');
+      // Savepoints (one per request in a commit group) journal the pages they change: in memory, not a temp file.
+      db.pragma('temp_store = MEMORY');
     },
   };
 }
