@@ -3,6 +3,9 @@ import { ValidateNested, validateSync, ValidationError } from 'class-validator';
 import { Fen } from '../common/fen';
 import { JsonNumber, MessageObject, MessageValue } from './codec';
 import { ProtocolError, RespCode } from './errors';
+import { rememberValidationMetadata } from './validation-metadata-memo';
+
+rememberValidationMetadata();
 
 type FieldKind = 'text' | 'amount' | 'signedAmount' | 'integer' | 'list';
 
