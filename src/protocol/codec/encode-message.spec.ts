@@ -1,4 +1,5 @@
 import * as iconv from 'iconv-lite';
+import * as fc from 'fast-check';
 import { Fen } from '../../common/fen';
 import { contentTypeFor, decodeMessage, encodeMessage, encodeRequestMessage, type ResponseMessage } from './index';
 
@@ -144,5 +145,30 @@ describe('contentTypeFor', () => {
 
   it('defaults to UTF-8', () => {
     expect(contentTypeFor('XML')).toBe('application/xml; charset=UTF-8');
+  });
+});
+
+describe('encodeMessage — GBK bytes', () => {
+  /** The whole answer through iconv-lite, characters outside GBK as references: what GBK answers must equal. */
+  const wholeStringGbk = (message: ResponseMessage): Buffer => {
+    const xml = encodeMessage('XML', message, 'UTF-8').toString('utf8').replace('encoding="UTF-8"', 'encoding="GBK"');
+    const referenced = xml.replace(/[\u0080-\u{10FFFF}]/gu, (char) =>
+      iconv.decode(iconv.encode(char, 'gbk'), 'gbk') === char ? char : `&#x${char.codePointAt(0)!.toString(16).toUpperCase()};`,
+    );
+    return iconv.encode(referenced, 'gbk');
+  };
+
+  it('are those of encoding the whole answer at once, for any mix of ASCII, Chinese and characters outside GBK', () => {
+    const text = fc.string({
+      unit: fc.constantFrom('a', '<', '&', '1', ' ', '红', '冲', '成', '功', '€', '•', '😀', '𠮷', 'é', '·'),
+      maxLength: 30,
+    });
+    fc.assert(
+      fc.property(text, text, (a, b) => {
+        const message = { RespCode: 'AAAAAAA', RespMessage: a, Data: { Name: b, Items: [{ Note: `${a}${b}` }] } };
+        expect(encodeMessage('XML', message, 'GBK').equals(wholeStringGbk(message))).toBe(true);
+      }),
+      { numRuns: 300 },
+    );
   });
 });

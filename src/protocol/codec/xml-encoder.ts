@@ -68,12 +68,41 @@ function escapeText(text: string): string {
  * All markup is ASCII, so every non-ASCII character here is text content, where references are allowed.
  */
 function encodeGbk(xml: string): Buffer {
-  const referenced = xml.replace(NON_ASCII, (char) =>
-    representableInGbk(char) ? char : `&#x${(char.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`,
-  );
-  return iconv.encode(referenced, 'gbk');
+  // GBK is ASCII below 0x80 and has no shift states: only the non-ASCII runs need its tables.
+  const parts: Buffer[] = [];
+  let copied = 0;
+  for (const run of xml.matchAll(NON_ASCII_RUNS)) {
+    if (run.index > copied) parts.push(Buffer.from(xml.slice(copied, run.index), 'latin1'));
+    parts.push(gbkRun(run[0]));
+    copied = run.index + run[0].length;
+  }
+  if (copied === 0) return Buffer.from(xml, 'latin1');
+  if (copied < xml.length) parts.push(Buffer.from(xml.slice(copied), 'latin1'));
+  return Buffer.concat(parts);
 }
 
+const NON_ASCII_RUNS = /[\u0080-\u{10FFFF}]+/gu;
+
+/** Answers repeat the same few texts (messages, masked names): each run of non-ASCII text is encoded once, up to a bound. */
+const GBK_RUNS = new Map<string, Buffer>();
+const GBK_RUNS_MAX = 20_000;
+
+/** Only short runs are remembered: fixed messages and masked names, not free text. */
+const GBK_RUN_REMEMBERED_LENGTH = 16;
+
+function gbkRun(text: string): Buffer {
+  const remembered = GBK_RUNS.get(text);
+  if (remembered) return remembered;
+  const referenced = text.replace(NON_ASCII, (char) =>
+    representableInGbk(char) ? char : `&#x${(char.codePointAt(0) ?? 0xfffd).toString(16).toUpperCase()};`,
+  );
+  const bytes = iconv.encode(referenced, 'gbk');
+  if (text.length <= GBK_RUN_REMEMBERED_LENGTH) {
+    if (GBK_RUNS.size >= GBK_RUNS_MAX) GBK_RUNS.clear();
+    GBK_RUNS.set(text, bytes);
+  }
+  return bytes;
+}
 const NON_ASCII = /[\u0080-\u{10FFFF}]/gu;
 /** Answers repeat the same few characters (messages, names): each is tried once, up to a bound. */
 const GBK_REPRESENTABLE = new Map<string, boolean>();
