@@ -86,6 +86,7 @@ export class EncryptThenMacCbcSuite implements CipherSuite {
   readonly type: CipherType;
   readonly legacy: boolean;
   private readonly macLength: number;
+  private readonly derived = new WeakMap<Buffer, DerivedKeys>();
 
   constructor(private readonly options: EncryptThenMacCbcOptions) {
     this.type = options.type;
@@ -124,12 +125,21 @@ export class EncryptThenMacCbcSuite implements CipherSuite {
     }
   }
 
+  /**
+   * Ke and Km depend on K alone: kept as long as that very secret buffer lives (the credential cache hands the same
+   * one to every request of its key), so a request and its answer do not derive them twice each.
+   */
   private deriveKeys(secret: Buffer): DerivedKeys {
-    const { macHash, encryptionKeyLength } = this.options;
-    return {
-      encryptionKey: createHmac(macHash, secret).update('enc').digest().subarray(0, encryptionKeyLength),
-      macKey: createHmac(macHash, secret).update('mac').digest(),
-    };
+    let keys = this.derived.get(secret);
+    if (!keys) {
+      const { macHash, encryptionKeyLength } = this.options;
+      keys = {
+        encryptionKey: createHmac(macHash, secret).update('enc').digest().subarray(0, encryptionKeyLength),
+        macKey: createHmac(macHash, secret).update('mac').digest(),
+      };
+      this.derived.set(secret, keys);
+    }
+    return keys;
   }
 
   private mac(macKey: Buffer, iv: Buffer, ciphertext: Buffer): Buffer {

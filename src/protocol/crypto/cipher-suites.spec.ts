@@ -175,6 +175,17 @@ describe.each(ALL_SUITES)('$name suite', ({ suite, ivLength, tagLength }) => {
       expectIntegrityFailure(() => decodeBody(suite, body.toString('base64'), randomBytes(32)));
     });
 
+    it('keys derived for one secret never serve another, however often each is used', () => {
+      const other = randomBytes(32);
+      const otherBody = suite.encrypt(Buffer.from('other'), other);
+      for (let round = 0; round < 3; round++) {
+        expect(suite.decrypt(body, secret).length).toBeGreaterThan(0);
+        expect(suite.decrypt(otherBody, other).toString()).toBe('other');
+        expectIntegrityFailure(() => suite.decrypt(otherBody, secret));
+        expectIntegrityFailure(() => suite.decrypt(body, other));
+      }
+    });
+
     it.each([
       ['plain text', 'not base64 at all!'],
       ['JSON', '{"amount":"150.00"}'],
