@@ -13,7 +13,7 @@ const BILL_SELECT = `SELECT bill_no AS "billNo", company_id AS "companyId", bill
   start_date AS "startDate", end_date AS "endDate", due_date AS "dueDate", status, created_at AS "createdAt", updated_at AS "updatedAt"
   FROM bill`;
 
-export const LEDGER_SELECT = `SELECT id, inst_id AS "instId", tran_seq AS "tranSeq", tran_code AS "tranCode", company_id AS "companyId",
+const LEDGER_SELECT = `SELECT id, inst_id AS "instId", tran_seq AS "tranSeq", tran_code AS "tranCode", company_id AS "companyId",
   bill_key AS "billKey", amount, sub_channel AS "subChannel", pay_date AS "payDate", business_date AS "businessDate",
   tran_status AS "tranStatus", original_tran_seq AS "originalTranSeq", batch_no AS "batchNo", resp_code AS "respCode",
   resp_message AS "respMessage", created_at AS "createdAt"
@@ -28,7 +28,7 @@ function toBill(row: Omit<Bill, 'amount' | 'lateFee' | 'dueTotal'> & { amount: F
   return Object.assign(new Bill(), row, { amount: fenFromColumn(row.amount), lateFee: fenFromColumn(row.lateFee) });
 }
 
-export function toLedgerTransaction(row: Omit<LedgerTransaction, 'amount'> & { amount: FenCell }): LedgerTransaction {
+function toLedgerTransaction(row: Omit<LedgerTransaction, 'amount'> & { amount: FenCell }): LedgerTransaction {
   return Object.assign(new LedgerTransaction(), row, { amount: fenFromColumn(row.amount) });
 }
 

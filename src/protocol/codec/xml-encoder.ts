@@ -82,13 +82,16 @@ function encodeGbk(xml: string): Buffer {
 }
 
 const NON_ASCII_RUNS = /[\u0080-\u{10FFFF}]+/gu;
+const NON_ASCII = /[\u0080-\u{10FFFF}]/gu;
 
-/** Answers repeat the same few texts (messages, masked names): each run of non-ASCII text is encoded once, up to a bound. */
+/**
+ * Answers repeat the same few texts and characters (messages, masked names): short runs' bytes and each character's
+ * GBK membership are remembered, both bounded. Longer runs (free text) are encoded every time.
+ */
 const GBK_RUNS = new Map<string, Buffer>();
-const GBK_RUNS_MAX = 20_000;
-
-/** Only short runs are remembered: fixed messages and masked names, not free text. */
 const GBK_RUN_REMEMBERED_LENGTH = 16;
+const GBK_REPRESENTABLE = new Map<string, boolean>();
+const REMEMBERED_MAX = 20_000;
 
 function gbkRun(text: string): Buffer {
   const remembered = GBK_RUNS.get(text);
@@ -98,21 +101,17 @@ function gbkRun(text: string): Buffer {
   );
   const bytes = iconv.encode(referenced, 'gbk');
   if (text.length <= GBK_RUN_REMEMBERED_LENGTH) {
-    if (GBK_RUNS.size >= GBK_RUNS_MAX) GBK_RUNS.clear();
+    if (GBK_RUNS.size >= REMEMBERED_MAX) GBK_RUNS.clear();
     GBK_RUNS.set(text, bytes);
   }
   return bytes;
 }
-const NON_ASCII = /[\u0080-\u{10FFFF}]/gu;
-/** Answers repeat the same few characters (messages, names): each is tried once, up to a bound. */
-const GBK_REPRESENTABLE = new Map<string, boolean>();
-const GBK_REPRESENTABLE_MAX = 20_000;
 
 function representableInGbk(char: string): boolean {
   let known = GBK_REPRESENTABLE.get(char);
   if (known === undefined) {
     known = iconv.decode(iconv.encode(char, 'gbk'), 'gbk') === char;
-    if (GBK_REPRESENTABLE.size >= GBK_REPRESENTABLE_MAX) GBK_REPRESENTABLE.clear();
+    if (GBK_REPRESENTABLE.size >= REMEMBERED_MAX) GBK_REPRESENTABLE.clear();
     GBK_REPRESENTABLE.set(char, known);
   }
   return known;
