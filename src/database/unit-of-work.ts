@@ -39,8 +39,8 @@ interface GroupMember {
 }
 
 /** A commit group closes at this many members or after this long, so its first member's wait stays short. */
-export const COMMIT_GROUP_MAX_MEMBERS = 64;
-export const COMMIT_GROUP_MAX_MS = 10;
+const COMMIT_GROUP_MAX_MEMBERS = 64;
+const COMMIT_GROUP_MAX_MS = 10;
 
 @Injectable()
 export class UnitOfWork {

@@ -95,14 +95,16 @@ export class EnvelopeInterceptor implements NestInterceptor {
     deadline: Deadline,
   ): Promise<EncodedMessage> {
     const exchange = exchangeOf(req);
-    const { format, contentTypeCharset } = negotiateFormat(req);
-    exchange.format = format;
-    exchange.contentTypeCharset = contentTypeCharset;
+    // PartnerBodyMiddleware negotiated the format as it read the body (every partner route is under /api/app/).
+    if (exchange.format === undefined) Object.assign(exchange, negotiateFormat(req));
+    const format = exchange.format!;
+    const contentTypeCharset = exchange.contentTypeCharset;
 
     const partner = await this.authenticator.authenticate(firstHeader(req, 'x-api-key'));
     exchange.institution = partner.institution;
     const body = this.decrypt(req, exchange, partner.secret, partner.institution.legacyCiphers, partner.institution.requireEncryption);
-    exchange.charset = sniffCharset(format, body, contentTypeCharset);
+    // The body reader sniffed the charset of what it received; decrypted text may declare another.
+    if (exchange.suite) exchange.charset = sniffCharset(format, body, contentTypeCharset);
 
     let decoded: { fields: MessageObject; charset: 'GBK' | 'UTF-8' };
     try {
