@@ -282,4 +282,45 @@ describe(`billing operations (${process.env.TEST_ENGINE ?? 'sqlite'})`, () => {
       expect((await call('Pay', { BillKey: 'R-AGAIN', CompanyId: DEMO.companyId, PayAmount: '40.00' })).status).toBe(200);
     });
   });
+
+  describe('headers of a successful answer (CONTRACT §2)', () => {
+    const query = () => ({ ...base('Query'), BillKey: DEMO.billKey, CompanyId: DEMO.companyId });
+
+    it.each([
+      ['JSON', { format: 'JSON' as const }, 'application/json; charset=utf-8'],
+      ['GBK XML', { format: 'XML' as const, charset: 'GBK' as const }, 'application/xml; charset=GBK'],
+      ['SM4', { format: 'JSON' as const, encrypt: { type: 'SM4' as const, secret: SECRET } }, 'text/plain; charset=us-ascii'],
+    ])(
+      '%s: Content-Type, the exact Content-Length, X-Request-Id, X-Response-Time and the rate limit',
+      async (_label, call, contentType) => {
+        const res = await sendPartner(t.http, OPERATIONS.Query.path, query(), {
+          apiKey: API_KEY,
+          headers: { 'X-Request-Id': 'ok-headers-1' },
+          ...call,
+        });
+        expect(res.status).toBe(200);
+        expect(res.headers['content-type']).toBe(contentType);
+        expect(Number(res.headers['content-length'])).toBe((res.body as Buffer).length);
+        expect(res.headers['x-request-id']).toBe('ok-headers-1');
+        expect(res.headers['x-response-time']).toMatch(/^\d+\.\d{2}ms$/);
+        expect(Number(res.headers['x-ratelimit-limit'])).toBeGreaterThan(0);
+        expect(Number(res.headers['x-ratelimit-remaining'])).toBeGreaterThanOrEqual(0);
+        expect(Number(res.headers['x-ratelimit-reset'])).toBeGreaterThanOrEqual(1);
+        expect(res.headers['idempotent-replayed']).toBeUndefined();
+      },
+    );
+
+    it('a replayed payment says so, with the same headers and body', async () => {
+      await createCustomerWithBills('HDR-REPLAY', ['12.00']);
+      const pay = { ...base('Pay'), BillKey: 'HDR-REPLAY', CompanyId: DEMO.companyId, PayAmount: '12.00' };
+      const first = await sendPartner(t.http, OPERATIONS.Pay.path, pay, { apiKey: API_KEY, format: 'XML', charset: 'GBK' });
+      const again = await sendPartner(t.http, OPERATIONS.Pay.path, pay, { apiKey: API_KEY, format: 'XML', charset: 'GBK' });
+      expect([first.status, again.status]).toEqual([200, 200]);
+      expect(first.headers['idempotent-replayed']).toBeUndefined();
+      expect(again.headers['idempotent-replayed']).toBe('true');
+      expect(again.headers['content-type']).toBe('application/xml; charset=GBK');
+      expect(Number(again.headers['content-length'])).toBe((again.body as Buffer).length);
+      expect((again.body as Buffer).equals(first.body as Buffer)).toBe(true);
+    });
+  });
 });
