@@ -356,3 +356,26 @@ describe('AES/GCM against the written contract', () => {
     expectIntegrityFailure(() => decodeBody(aesGcmSuite, body.subarray(0, body.length - 4).toString('base64'), secret));
   });
 });
+
+describe('3DES/CBC and AES/CBC share Km (CONTRACT §5)', () => {
+  it('so a body of one may pass the other’s MAC, but never opens to its message under the other cipher', () => {
+    const tdes = tdesCbcSuite;
+    const aes = aesCbcSuite;
+    const secret = randomBytes(32);
+    for (let i = 0; i < 2000; i++) {
+      const message = Buffer.from(`<in><TranSeq>${i}</TranSeq></in>`);
+      for (const [seal, open] of [
+        [tdes, aes],
+        [aes, tdes],
+      ]) {
+        let opened: Buffer | null = null;
+        try {
+          opened = open.decrypt(seal.encrypt(message, secret), secret);
+        } catch (error) {
+          expect(error).toBeInstanceOf(CipherIntegrityError);
+        }
+        if (opened) expect(opened.equals(message)).toBe(false);
+      }
+    }
+  });
+});
