@@ -26,6 +26,8 @@ export class EchoPartnerController {
   static executions = 0;
   /** How long BillKey 'slow' takes; a test shortens it to retry the same request within the deadline. */
   static slowMs = 300;
+  /** How many 'slow' handlers have come back from their wait: an answer sent before this moves came from the deadline. */
+  static slowReturns = 0;
   /** While set, every Pay fails unexpectedly after writing its audit row: a server fault that a later "fix" clears. */
   static payFault = false;
 
@@ -60,7 +62,10 @@ export class EchoPartnerController {
     });
     if (request.BillKey === 'nothing-due') throw new BusinessError(RespCode.DEF0003, { zh: '无欠费账单', en: 'nothing unpaid' });
     if (request.BillKey === 'explode' || EchoPartnerController.payFault) throw new Error('unexpected failure with secret detail');
-    if (request.BillKey === 'slow') await new Promise((r) => setTimeout(r, EchoPartnerController.slowMs));
+    if (request.BillKey === 'slow') {
+      await new Promise((r) => setTimeout(r, EchoPartnerController.slowMs));
+      EchoPartnerController.slowReturns++;
+    }
     return {
       Transaction: {
         TranSeq: request.TranSeq,
