@@ -3,7 +3,7 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { APP_CONFIG, AppConfig } from '../config/app-config';
 import { buildDataSourceOptions } from './data-source-options';
-import { UnitOfWork } from './unit-of-work';
+import { COMMIT_GROUP_BOUNDS, DEFAULT_COMMIT_GROUP_BOUNDS, UnitOfWork } from './unit-of-work';
 
 /** Opens the data source, applies pending migrations at boot, and provides the unit of work. */
 @Global()
@@ -22,7 +22,7 @@ import { UnitOfWork } from './unit-of-work';
       },
     }),
   ],
-  providers: [UnitOfWork],
+  providers: [UnitOfWork, { provide: COMMIT_GROUP_BOUNDS, useValue: DEFAULT_COMMIT_GROUP_BOUNDS }],
   exports: [UnitOfWork],
 })
 export class DatabaseModule {}

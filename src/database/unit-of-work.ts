@@ -39,8 +39,13 @@ interface GroupMember {
 }
 
 /** A commit group closes at this many members or after this long, so its first member's wait stays short. */
-const COMMIT_GROUP_MAX_MEMBERS = 64;
-const COMMIT_GROUP_MAX_MS = 10;
+export interface CommitGroupBounds {
+  maxMembers: number;
+  maxMs: number;
+}
+
+export const COMMIT_GROUP_BOUNDS = Symbol('COMMIT_GROUP_BOUNDS');
+export const DEFAULT_COMMIT_GROUP_BOUNDS: CommitGroupBounds = { maxMembers: 64, maxMs: 10 };
 
 @Injectable()
 export class UnitOfWork {
@@ -58,6 +63,7 @@ export class UnitOfWork {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     @Inject(APP_CONFIG) config: AppConfig,
+    @Inject(COMMIT_GROUP_BOUNDS) private readonly groupBounds: CommitGroupBounds,
   ) {
     this.sqliteLock = config.database.engine === 'sqlite' ? new Mutex() : null;
   }
@@ -121,7 +127,8 @@ export class UnitOfWork {
       return;
     }
     try {
-      while (done.length + failed.length < COMMIT_GROUP_MAX_MEMBERS && Date.now() - started < COMMIT_GROUP_MAX_MS) {
+      const { maxMembers, maxMs } = this.groupBounds;
+      while (done.length + failed.length < maxMembers && Date.now() - started < maxMs) {
         // better-sqlite3 never yields to the event loop: let requests already received reach their transaction.
         if (this.waiting.length === 0) await new Promise((resume) => setImmediate(resume));
         if (this.waiting.length === 0) break;

@@ -5,7 +5,7 @@ import { Bill, BillStatus } from '../../src/billing/entities/bill.entity';
 import { LedgerTransaction, TranStatus } from '../../src/billing/entities/ledger-transaction.entity';
 import { Fen } from '../../src/common/fen';
 import { nowIso } from '../../src/database/columns';
-import { UnitOfWork } from '../../src/database/unit-of-work';
+import { COMMIT_GROUP_BOUNDS, CommitGroupBounds, UnitOfWork } from '../../src/database/unit-of-work';
 import { createTestApp, TestApp } from '../support/test-app';
 
 const CONCURRENCY = 50;
@@ -183,88 +183,105 @@ describe(`unit of work under concurrency (${process.env.TEST_ENGINE ?? 'sqlite'}
     expect(await dataSource.getRepository(AuditEntry).countBy({ action: 'uow.nested' })).toBe(0);
   });
 
-  const sqliteOnly = (process.env.TEST_ENGINE ?? 'sqlite') === 'sqlite' ? it : it.skip;
+  const sqliteOnly = (process.env.TEST_ENGINE ?? 'sqlite') === 'sqlite' ? describe : describe.skip;
 
-  sqliteOnly('commits queued SQLite transactions as a group: a failed COMMIT fails every member and keeps nothing', async () => {
-    // A deferred foreign key is checked only at COMMIT: the one way to make SQLite refuse a commit on demand.
-    await dataSource.query('CREATE TABLE uow_parent (id INTEGER PRIMARY KEY)');
-    await dataSource.query('CREATE TABLE uow_child (parent_id INTEGER REFERENCES uow_parent (id) DEFERRABLE INITIALLY DEFERRED)');
-    const audit = (target: string) =>
-      uow
-        .repository(AuditEntry)
-        .insert({ occurredAt: nowIso(), actor: 'test', action: 'uow.group', target, detail: '{}', requestId: null });
-    const outcomes = await Promise.allSettled([
-      uow.transaction(async () => {
-        await audit('first');
-        // The others queue meanwhile and join this one's group.
-        await sleep(2);
-        return 'first';
-      }),
-      uow.transaction(async () => {
-        await audit('orphan');
-        await uow.run('INSERT INTO uow_child (parent_id) VALUES (?)', [42]);
-        return 'orphan';
-      }),
-      uow.transaction(async () => {
-        await audit('third');
-        return 'third';
-      }),
-    ]);
-    expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
-    expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
-    expect(await dataSource.getRepository(AuditEntry).countBy({ action: 'uow.group' })).toBe(0);
-    expect(await dataSource.query('SELECT COUNT(*) AS n FROM uow_child')).toEqual([{ n: 0 }]);
+  sqliteOnly('commit groups', () => {
+    // Bounded only by who is waiting, so that transactions queued together always share one group, however
+    // slowly a loaded machine runs them.
+    const bounds: CommitGroupBounds = { maxMembers: 64, maxMs: 60_000 };
+    let g: TestApp;
+    let uow: UnitOfWork;
+    let dataSource: DataSource;
 
-    // The next group starts clean.
-    await expect(uow.transaction(async () => (await audit('after'), 'after'))).resolves.toBe('after');
-    expect((await dataSource.getRepository(AuditEntry).findBy({ action: 'uow.group' })).map((a) => a.target)).toEqual(['after']);
-  });
-
-  sqliteOnly('fails a member of a group alone, without undoing the others, and answers every member once the group committed', async () => {
-    const connection = (dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection;
-    const audit = (target: string) =>
-      uow
-        .repository(AuditEntry)
-        .insert({ occurredAt: nowIso(), actor: 'test', action: 'uow.member', target, detail: '{}', requestId: null });
-    const order: string[] = [];
-    const settled = (name: string) => ({
-      then: (value: string) => (order.push(`${name} answered, open: ${connection.inTransaction}`), value),
-      catch: (error: unknown) => {
-        order.push(`${name} answered, open: ${connection.inTransaction}`);
-        throw error;
-      },
+    beforeAll(async () => {
+      g = await createTestApp({}, { overrides: [{ provide: COMMIT_GROUP_BOUNDS, useValue: bounds }] });
+      uow = g.app.get(UnitOfWork);
+      dataSource = g.app.get(DataSource);
     });
-    const outcomes = await Promise.allSettled(
-      [
+
+    afterAll(() => g.close());
+
+    it('commits queued SQLite transactions as a group: a failed COMMIT fails every member and keeps nothing', async () => {
+      // A deferred foreign key is checked only at COMMIT: the one way to make SQLite refuse a commit on demand.
+      await dataSource.query('CREATE TABLE uow_parent (id INTEGER PRIMARY KEY)');
+      await dataSource.query('CREATE TABLE uow_child (parent_id INTEGER REFERENCES uow_parent (id) DEFERRABLE INITIALLY DEFERRED)');
+      const audit = (target: string) =>
+        uow
+          .repository(AuditEntry)
+          .insert({ occurredAt: nowIso(), actor: 'test', action: 'uow.group', target, detail: '{}', requestId: null });
+      const outcomes = await Promise.allSettled([
         uow.transaction(async () => {
-          await audit('slow');
+          await audit('first');
           // The others queue meanwhile and join this one's group.
-          await sleep(5);
-          order.push('slow done');
-          return 'slow';
+          await sleep(2);
+          return 'first';
         }),
         uow.transaction(async () => {
-          await audit('failing');
-          order.push('failing done');
-          throw new PlannedFailure('member fails');
+          await audit('orphan');
+          await uow.run('INSERT INTO uow_child (parent_id) VALUES (?)', [42]);
+          return 'orphan';
         }),
-        uow.transaction(async () => (await audit('last'), order.push('last done'), 'last')),
-      ].map((p, i) => {
-        const s = settled(['slow', 'failing', 'last'][i]);
-        return p.then(s.then, s.catch);
-      }),
-    );
-    expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
-    // All three ran in one group: nobody was answered before the group was over and its transaction closed.
-    expect(order).toEqual([
-      'slow done',
-      'failing done',
-      'last done',
-      'failing answered, open: false',
-      'slow answered, open: false',
-      'last answered, open: false',
-    ]);
-    const targets = (await dataSource.getRepository(AuditEntry).findBy({ action: 'uow.member' })).map((a) => a.target).sort();
-    expect(targets).toEqual(['last', 'slow']);
+        uow.transaction(async () => {
+          await audit('third');
+          return 'third';
+        }),
+      ]);
+      expect(outcomes.map((o) => o.status)).toEqual(['rejected', 'rejected', 'rejected']);
+      expect(String((outcomes[0] as PromiseRejectedResult).reason)).toMatch(/FOREIGN KEY/);
+      expect(await dataSource.getRepository(AuditEntry).countBy({ action: 'uow.group' })).toBe(0);
+      expect(await dataSource.query('SELECT COUNT(*) AS n FROM uow_child')).toEqual([{ n: 0 }]);
+
+      // The next group starts clean.
+      await expect(uow.transaction(async () => (await audit('after'), 'after'))).resolves.toBe('after');
+      expect((await dataSource.getRepository(AuditEntry).findBy({ action: 'uow.group' })).map((a) => a.target)).toEqual(['after']);
+    });
+
+    it('fails a member of a group alone, without undoing the others, and answers every member once the group committed', async () => {
+      const connection = (dataSource.driver as unknown as { databaseConnection: { inTransaction: boolean } }).databaseConnection;
+      const audit = (target: string) =>
+        uow
+          .repository(AuditEntry)
+          .insert({ occurredAt: nowIso(), actor: 'test', action: 'uow.member', target, detail: '{}', requestId: null });
+      const order: string[] = [];
+      const settled = (name: string) => ({
+        then: (value: string) => (order.push(`${name} answered, open: ${connection.inTransaction}`), value),
+        catch: (error: unknown) => {
+          order.push(`${name} answered, open: ${connection.inTransaction}`);
+          throw error;
+        },
+      });
+      const outcomes = await Promise.allSettled(
+        [
+          uow.transaction(async () => {
+            await audit('slow');
+            // The others queue meanwhile and join this one's group.
+            await sleep(5);
+            order.push('slow done');
+            return 'slow';
+          }),
+          uow.transaction(async () => {
+            await audit('failing');
+            order.push('failing done');
+            throw new PlannedFailure('member fails');
+          }),
+          uow.transaction(async () => (await audit('last'), order.push('last done'), 'last')),
+        ].map((p, i) => {
+          const s = settled(['slow', 'failing', 'last'][i]);
+          return p.then(s.then, s.catch);
+        }),
+      );
+      expect(outcomes.map((o) => o.status)).toEqual(['fulfilled', 'rejected', 'fulfilled']);
+      // All three ran in one group: nobody was answered before the group was over and its transaction closed.
+      expect(order).toEqual([
+        'slow done',
+        'failing done',
+        'last done',
+        'failing answered, open: false',
+        'slow answered, open: false',
+        'last answered, open: false',
+      ]);
+      const targets = (await dataSource.getRepository(AuditEntry).findBy({ action: 'uow.member' })).map((a) => a.target).sort();
+      expect(targets).toEqual(['last', 'slow']);
+    });
   });
 });
