@@ -281,10 +281,23 @@ describe('protocol: hostile bodies and slow parties', () => {
       it("allows 16 MiB on PayCheck's own path only", async () => {
         const big = await rawPost(port, echoPath('PayCheck'), { ...HEADERS, 'Content-Length': 16 * KIB * KIB + 1 }, [], 0, false);
         expect([big.status, envelopeOf(big).RespCode]).toEqual([413, 'PRM3007']);
-        // 100 KiB is read there (no PayCheck operation is served yet, so the path answers 404).
+        // 100 KiB is read there (and refused further on: the message has none of PayCheck's fields).
         const res = await postBytes(t.http, OPERATIONS.PayCheck.path, HEADERS, `{"Padding":"${'x'.repeat(100 * KIB)}"}`);
         expect(res.status).not.toBe(413);
         expect(openResponse(res).message.RespCode).not.toBe('PRM3007');
+      });
+
+      it.each([
+        ['an XML list', 'application/xml; charset=UTF-8', () => `<in><L>${'<Item/>'.repeat((16 * KIB * KIB) / 7 - 3)}</L></in>`],
+        ['a JSON list', 'application/json', () => `{"L":[${'1,'.repeat(8 * KIB * KIB - 8)}1]}`],
+      ])("refuses 16 MiB of %s on PayCheck's path as PRM3001, and goes on serving", async (_case, contentType, body) => {
+        const res = await postBytes(t.http, OPERATIONS.PayCheck.path, { ...HEADERS, 'Content-Type': contentType }, body());
+        expect(res.status).toBe(400);
+        const format = contentType.includes('xml') ? 'XML' : 'JSON';
+        expect(openResponse(res, { format }).message).toMatchObject({ RespCode: 'PRM3001', ErrorDetail: { ErrorCode: 'PRM3001' } });
+
+        const next = await sendPartner(t.http, echoPath('Query'), queryMessage(), { apiKey: API_KEY });
+        expect([next.status, openResponse(next).message.RespCode]).toEqual([200, 'AAAAAAA']);
       });
     });
 

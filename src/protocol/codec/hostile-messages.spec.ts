@@ -141,6 +141,26 @@ describe('decodeMessage — hostile XML', () => {
     expect(rejectionBeforeParser('XML', '<in>' + '<A>'.repeat(5_500_000)).message).toBe('nesting deeper than 16');
   });
 
+  const SIXTEEN_MIB = 16 * 1024 * 1024;
+  const distinctElements = (bytes: number): string => {
+    const parts = ['<in>'];
+    let length = '<in></in>'.length;
+    for (let i = 0; length < bytes; i++) {
+      const element = `<A${i}/>`;
+      parts.push(element);
+      length += element.length;
+    }
+    return parts.join('') + '</in>';
+  };
+
+  it.each([
+    ['one-character elements', () => `<in>${'<A/>'.repeat(SIXTEEN_MIB / 4 - 3)}</in>`],
+    ['distinct elements', () => distinctElements(SIXTEEN_MIB - 16)],
+    ['list items', () => `<in><L>${'<Item>1</Item>'.repeat(SIXTEEN_MIB / 14 - 2)}</L></in>`],
+  ])('refuses 16 MiB of %s at element 20,001, before the parser sees them', (_case, xml) => {
+    expect(rejectionBeforeParser('XML', xml()).message).toBe('more than 20000 elements');
+  });
+
   it('stops reading at the 17th level: what follows is never looked at', () => {
     // Read on, the scan would refuse the attribute; read to the end, the unclosed tower.
     const xml = '<in>' + '<A>'.repeat(16) + '<B x="1">' + '<A>'.repeat(1000);
@@ -259,6 +279,21 @@ describe('decodeMessage — hostile JSON', () => {
 
   it('refuses 16 MiB of open brackets at the 17th level, before the recursive parser sees them', () => {
     expect(rejectionBeforeParser('JSON', '{"A":' + '['.repeat(16 * 1024 * 1024)).message).toBe('nesting deeper than 16');
+  });
+
+  it.each([
+    ['numbers in a list', () => `{"L":[${'1,'.repeat(8 * 1024 * 1024 - 8)}1]}`],
+    ['empty objects in a list', () => `{"L":[${'{},'.repeat(5 * 1024 * 1024)}{}]}`],
+    [
+      'distinct keys',
+      () => {
+        const parts = ['{'];
+        for (let i = 0; i < 1_500_000; i++) parts.push(`"A${i}":1,`);
+        return parts.join('') + '"Z":1}';
+      },
+    ],
+  ])('refuses some 16 MiB of %s at value 20,001, before the parser sees them', (_case, json) => {
+    expect(rejectionBeforeParser('JSON', json()).message).toBe('more than 20000 values');
   });
 
   it('stops reading at the 17th level: what follows is never looked at', () => {

@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_DEPTH } from './message';
+import { MAX_MESSAGE_DEPTH, MAX_MESSAGE_NODES } from './message';
 import { MessageFormatError } from './message-format.error';
 import { assertAllowedName, quotableName } from './message-names';
 
@@ -9,21 +9,34 @@ const OPEN_BRACE = 0x7b;
 const OPEN_BRACKET = 0x5b;
 const CLOSE_BRACE = 0x7d;
 const CLOSE_BRACKET = 0x5d;
+const COMMA = 0x2c;
+const SPACE = 0x20;
+const TAB = 0x09;
+const LINE_FEED = 0x0a;
+const CARRIAGE_RETURN = 0x0d;
 
 const notWellFormed = (): MessageFormatError => new MessageFormatError('JSON is not well-formed');
 
 /**
  * One linear pass over the text before lossless-json parses it: that parser recurses (a deep tower would
- * overflow the stack) and keeps a repeated key silently when both values are equal. Here nesting is capped,
- * and every object key is checked for repeats and forbidden names. Well-formedness in every other respect is
- * left to the parser.
+ * overflow the stack) and keeps a repeated key silently when both values are equal. Here nesting and the
+ * number of values are capped (millions of tiny values would keep it busy for seconds), and every object key
+ * is checked for repeats and forbidden names. Well-formedness in every other respect is left to the parser.
+ * Returns the number of values, the top object included.
  */
-export function scanJsonStructure(json: string): void {
+export function scanJsonStructure(json: string): number {
   // One entry per open container: the keys seen so far for an object, null for an array.
   const containers: (Set<string> | null)[] = [];
   const first = json.search(/[^ \t\r\n]/);
   if (first === -1 || json.charCodeAt(first) !== OPEN_BRACE) throw new MessageFormatError('JSON top level must be an object');
 
+  let values = 0;
+  const countValue = (): void => {
+    values += 1;
+    if (values > MAX_MESSAGE_NODES) throw new MessageFormatError(`more than ${MAX_MESSAGE_NODES} values`);
+  };
+  // The last significant character: a number or literal starts a value only after one of `:`, `[` or `,`.
+  let previous = -1;
   for (let i = first; i < json.length; i += 1) {
     const code = json.charCodeAt(i);
     if (code === QUOTE) {
@@ -31,15 +44,24 @@ export function scanJsonStructure(json: string): void {
       if (nextSignificant(json, end + 1) === COLON) {
         const keys = containers[containers.length - 1];
         if (keys) recordKey(keys, decodeKey(json.slice(i, end + 1)));
+      } else {
+        countValue();
       }
       i = end;
     } else if (code === OPEN_BRACE || code === OPEN_BRACKET) {
       containers.push(code === OPEN_BRACE ? new Set() : null);
       if (containers.length > MAX_MESSAGE_DEPTH) throw new MessageFormatError(`nesting deeper than ${MAX_MESSAGE_DEPTH}`);
+      countValue();
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       containers.pop();
+    } else if (code === SPACE || code === TAB || code === LINE_FEED || code === CARRIAGE_RETURN) {
+      continue;
+    } else if (code !== COLON && code !== COMMA && (previous === COLON || previous === OPEN_BRACKET || previous === COMMA)) {
+      countValue();
     }
+    previous = code;
   }
+  return values;
 }
 
 function recordKey(keys: Set<string>, key: string): void {

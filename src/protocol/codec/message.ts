@@ -28,3 +28,10 @@ export interface ResponseMessage {
 
 /** Levels of nesting a request may have, counting the top object (or `<in>`) as 1. */
 export const MAX_MESSAGE_DEPTH = 16;
+
+/**
+ * Elements (XML, counting `<in>`) or values (JSON: every object, array, string, number and literal) a request
+ * may hold. §4's largest lists, 1,000 items of at most eight fields, come to about 9,000; only PayCheck's 16 MiB
+ * path could carry more, and there the cap keeps a hostile body's parse to milliseconds instead of seconds.
+ */
+export const MAX_MESSAGE_NODES = 20_000;

@@ -1,4 +1,4 @@
-import { MAX_MESSAGE_DEPTH } from './message';
+import { MAX_MESSAGE_DEPTH, MAX_MESSAGE_NODES } from './message';
 import { MessageFormatError } from './message-format.error';
 
 const XML_WHITESPACE_ONLY = /^[ \t\r\n]*$/;
@@ -13,13 +13,15 @@ const notWellFormed = (): MessageFormatError => new MessageFormatError('XML is n
 
 /**
  * One linear pass over the document before the parser sees it, so that hostile shapes fail fast and cheaply:
- * nesting deeper than the limit (a 16 MiB tower of tags never reaches xml2js), attributes, undefined entity
+ * nesting deeper than the limit (a 16 MiB tower of tags never reaches xml2js), more elements than a request may
+ * hold (millions of tiny elements would keep xml2js busy for seconds), attributes, undefined entity
  * references, a second root, and text outside the root — which xml2js would silently ignore once the root
  * has closed. It assumes DOCTYPEs and processing instructions were refused already. Well-formedness in
- * every other respect is left to the parser.
+ * every other respect is left to the parser. Returns the number of elements, the root included.
  */
-export function scanXmlStructure(xml: string, start: number): void {
+export function scanXmlStructure(xml: string, start: number): number {
   let depth = 0;
+  let elements = 0;
   let rootClosed = false;
   let i = start;
   while (i < xml.length) {
@@ -50,6 +52,8 @@ export function scanXmlStructure(xml: string, start: number): void {
       i = endOf(xml, '>', tagStart + 2);
     } else {
       if (depth === 0 && rootClosed) throw new MessageFormatError('more than one root element');
+      elements += 1;
+      if (elements > MAX_MESSAGE_NODES) throw new MessageFormatError(`more than ${MAX_MESSAGE_NODES} elements`);
       const tagEnd = xml.indexOf('>', tagStart + 1);
       if (tagEnd === -1) throw notWellFormed();
       const selfClosing = xml.charCodeAt(tagEnd - 1) === 0x2f;
@@ -67,6 +71,7 @@ export function scanXmlStructure(xml: string, start: number): void {
     }
   }
   if (!rootClosed || depth !== 0) throw notWellFormed();
+  return elements;
 }
 
 function endOf(xml: string, terminator: string, from: number): number {
