@@ -5,7 +5,8 @@
  *   billing  — every request a distinct reversal of a payment prepared beforehand, JSON and GBK XML, against a
  *              framework-free node:http + better-sqlite3 server doing the same transaction; ratios against it.
  *              Then the JSON reversal again at half its own peak rate, for its p99.
- * Env: BENCH_DURATION seconds per scenario (default 10), BENCH_CONNECTIONS (default 50), BENCH_ONLY=protocol|billing.
+ *   hostile  — what decoding a hostile 16 MiB body costs against an honest PayCheck of that size (bench/hostile-bodies.ts).
+ * Env: BENCH_DURATION seconds per scenario (default 10), BENCH_CONNECTIONS (default 50), BENCH_ONLY=protocol|billing|hostile.
  */
 import autocannon, { Request } from 'autocannon';
 import { ChildProcess, spawn, spawnSync } from 'node:child_process';
@@ -17,6 +18,7 @@ import { encodeRequestMessage, ResponseMessage } from '../src/protocol/codec';
 import { encodeBody, resolveCipherSuite } from '../src/protocol/crypto';
 import { OPERATIONS } from '../src/protocol/partner-operation';
 import { preparePayments } from './fixtures';
+import { hostileScenario, reportHostile } from './hostile-bodies';
 import { migratedSqlite } from './migrate';
 
 const ROOT = resolve(__dirname, '..');
@@ -342,6 +344,7 @@ async function main(): Promise<void> {
       report('Billing', billing, 'baseline reversal (node:http + better-sqlite3)');
       all.push(...billing);
     }
+    if (!only || only === 'hostile') reportHostile(hostileScenario());
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }
