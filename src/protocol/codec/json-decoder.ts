@@ -1,4 +1,4 @@
-import { parse } from 'lossless-json';
+import { randomBytes } from 'node:crypto';
 import { JsonNumber } from './json-number';
 import type { DecodedMessage, MessageObject, MessageValue } from './message';
 import { decodeUtf8, resolveCharset } from './message-charset';
@@ -6,6 +6,15 @@ import { assertAllowedText } from './message-characters';
 import { MessageFormatError } from './message-format.error';
 import { assertAllowedName } from './message-names';
 import { scanJsonStructure } from './json-structure';
+
+/**
+ * Numbers reach JSON.parse as strings carrying this mark, so that they come out as their exact source text. It
+ * begins with U+0000, which a partner's string may not hold (refused as a control character), and goes on with
+ * a random nonce, so no partner text can pass for a number.
+ */
+const NUMBER_MARK_NONCE = randomBytes(12).toString('hex');
+const NUMBER_MARK = `\u0000${NUMBER_MARK_NONCE}:`;
+const NUMBER_MARK_IN_JSON = `\\u0000${NUMBER_MARK_NONCE}:`;
 
 /** Decodes a JSON request body (one UTF-8 object) into its field tree; numbers keep their source text. */
 export function decodeJsonMessage(body: Buffer, contentTypeCharset?: string): DecodedMessage {
@@ -15,11 +24,11 @@ export function decodeJsonMessage(body: Buffer, contentTypeCharset?: string): De
   if (body.length === 0) throw new MessageFormatError('body is empty');
   const json = decodeUtf8(body);
   if (/^[ \t\r\n]*$/.test(json)) throw new MessageFormatError('body is empty');
-  scanJsonStructure(json);
+  const { numbers } = scanJsonStructure(json);
 
   let parsed: unknown;
   try {
-    parsed = parse(json, undefined, (raw) => new JsonNumber(raw));
+    parsed = JSON.parse(markNumbers(json, numbers));
   } catch {
     throw new MessageFormatError('JSON is not well-formed');
   }
@@ -27,8 +36,21 @@ export function decodeJsonMessage(body: Buffer, contentTypeCharset?: string): De
   return { fields: toMessageObject(parsed), charset: 'UTF-8' };
 }
 
+/** The text with every number token turned into a marked string. */
+function markNumbers(json: string, numbers: number[]): string {
+  if (numbers.length === 0) return json;
+  const parts: string[] = [];
+  let from = 0;
+  for (let k = 0; k < numbers.length; k += 2) {
+    parts.push(json.slice(from, numbers[k]), '"', NUMBER_MARK_IN_JSON, json.slice(numbers[k], numbers[k + 1]), '"');
+    from = numbers[k + 1];
+  }
+  parts.push(json.slice(from));
+  return parts.join('');
+}
+
 /**
- * Checks the tree lossless-json built and returns it as the field tree, in place: copying objects with very many
+ * Checks the tree JSON.parse built and returns it as the field tree, in place: copying objects with very many
  * keys costs more than parsing them. The structure scan has already refused forbidden and repeated keys.
  */
 function toMessageObject(source: Record<string, unknown>): MessageObject {
@@ -42,6 +64,7 @@ function toMessageObject(source: Record<string, unknown>): MessageObject {
 
 function toMessageValue(value: unknown): MessageValue {
   if (typeof value === 'string') {
+    if (value.startsWith(NUMBER_MARK)) return new JsonNumber(value.slice(NUMBER_MARK.length));
     assertAllowedText(value);
     return value;
   }

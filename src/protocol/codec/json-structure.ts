@@ -17,25 +17,36 @@ const CARRIAGE_RETURN = 0x0d;
 
 const notWellFormed = (): MessageFormatError => new MessageFormatError('JSON is not well-formed');
 
+/** A whole number token as JSON writes it (`01`, `+1`, `.5`, `1.` are not). */
+const NUMBER_TOKEN = /-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?/y;
+
+export interface JsonStructure {
+  /** Values in the document, the top object included. */
+  values: number;
+  /** Where each number token starts and ends, in document order: start, end, start, end, … */
+  numbers: number[];
+}
+
 /**
- * One linear pass over the text before lossless-json parses it: that parser recurses (a deep tower would
- * overflow the stack) and keeps a repeated key silently when both values are equal. Here nesting and the
- * number of values are capped (millions of tiny values would keep it busy for seconds), and every object key
- * is checked for repeats and forbidden names. Well-formedness in every other respect is left to the parser.
- * Returns the number of values, the top object included.
+ * One linear pass over the text before it is parsed: nesting and the number of values are capped (a deep tower
+ * or millions of tiny values cost a parser dearly), every object key is checked for repeats (JSON.parse keeps the
+ * last silently) and forbidden names, and every number token is located, so that the decoder can keep the
+ * partner's exact text of it. A number or literal where a key belongs is refused here; well-formedness in
+ * every other respect is left to the parser.
  */
-export function scanJsonStructure(json: string): number {
+export function scanJsonStructure(json: string): JsonStructure {
   // One entry per open container: the keys seen so far for an object, null for an array.
   const containers: (Set<string> | null)[] = [];
   const first = json.search(/[^ \t\r\n]/);
   if (first === -1 || json.charCodeAt(first) !== OPEN_BRACE) throw new MessageFormatError('JSON top level must be an object');
 
+  const numbers: number[] = [];
   let values = 0;
   const countValue = (): void => {
     values += 1;
     if (values > MAX_MESSAGE_NODES) throw new MessageFormatError(`more than ${MAX_MESSAGE_NODES} values`);
   };
-  // The last significant character: a number or literal starts a value only after one of `:`, `[` or `,`.
+  // The last significant character: a number or literal may follow `:`, or `[` and `,` in a list.
   let previous = -1;
   for (let i = first; i < json.length; i += 1) {
     const code = json.charCodeAt(i);
@@ -56,12 +67,44 @@ export function scanJsonStructure(json: string): number {
       containers.pop();
     } else if (code === SPACE || code === TAB || code === LINE_FEED || code === CARRIAGE_RETURN) {
       continue;
-    } else if (code !== COLON && code !== COMMA && (previous === COLON || previous === OPEN_BRACKET || previous === COMMA)) {
+    } else if (code !== COLON && code !== COMMA) {
+      const inList = containers.length > 0 && containers[containers.length - 1] === null;
+      if (previous !== COLON && !(inList && (previous === OPEN_BRACKET || previous === COMMA))) throw notWellFormed();
       countValue();
+      const end = scalarEnd(json, i);
+      NUMBER_TOKEN.lastIndex = i;
+      // Anything else is a literal, or malformed and refused by the parser.
+      if (NUMBER_TOKEN.test(json) && NUMBER_TOKEN.lastIndex === end) numbers.push(i, end);
+      i = end - 1;
     }
     previous = code;
   }
-  return values;
+  return { values, numbers };
+}
+
+/** Where a number or literal token ends: at whitespace, punctuation or the end of the text. */
+function scalarEnd(json: string, from: number): number {
+  let i = from;
+  while (i < json.length) {
+    const code = json.charCodeAt(i);
+    if (
+      code === SPACE ||
+      code === TAB ||
+      code === LINE_FEED ||
+      code === CARRIAGE_RETURN ||
+      code === COMMA ||
+      code === COLON ||
+      code === QUOTE ||
+      code === OPEN_BRACE ||
+      code === OPEN_BRACKET ||
+      code === CLOSE_BRACE ||
+      code === CLOSE_BRACKET
+    ) {
+      break;
+    }
+    i += 1;
+  }
+  return i;
 }
 
 function recordKey(keys: Set<string>, key: string): void {

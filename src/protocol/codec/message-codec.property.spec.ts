@@ -257,3 +257,69 @@ function expectedValue(format: MessageFormat, value: ResponseValue): MessageValu
   const fields = expectedFields(format, value);
   return format === 'XML' && Object.keys(fields).length === 0 ? '' : fields;
 }
+
+describe('decodeMessage reads JSON as JSON.parse does', () => {
+  /** JSON.parse's value for a decoded tree: numbers as the engine reads their source text. */
+  const asParsed = (value: MessageValue): unknown => {
+    if (value instanceof JsonNumber) return Number(value.raw);
+    if (Array.isArray(value)) return value.map(asParsed);
+    if (value !== null && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, asParsed(v)]));
+    return value;
+  };
+  const NUMBER = /^-?(?:0|[1-9][0-9]*)(?:\.[0-9]+)?(?:[eE][+-]?[0-9]+)?$/;
+  const numbersOf = (value: MessageValue): JsonNumber[] => {
+    if (value instanceof JsonNumber) return [value];
+    if (Array.isArray(value)) return value.flatMap(numbersOf);
+    if (value !== null && typeof value === 'object') return Object.values(value).flatMap(numbersOf);
+    return [];
+  };
+  /** Refusals for a document JSON.parse reads: the rules of §3 and §10, never "not well-formed". */
+  const RULE =
+    /^(duplicate key .+|nesting deeper than 16|more than \d+ values|JSON top level must be an object|message contains a forbidden control character|key .+ is not allowed)$/;
+
+  const token = fc.constantFrom(
+    ...['{', '}', '[', ']', ':', ',', ' ', '\n', '"A"', '"B"', '"A":', '"B":', '"1":', '"x"', '"\\u0000"', '"\\"1\\""', '"1,2"'],
+    ...['0', '1', '-0', '150.00', '1e2', '1E+2', '-1.5e-3', '12345678901234567890', '01', '+1', '.5', '1.', '1e', '-', '0x10'],
+    ...['NaN', 'Infinity', 'true', 'false', 'null', 'tru', 'truex', 'nul', '1true', 'true1'],
+  );
+  const soup = fc.array(token, { maxLength: 30 }).map((tokens) => `{${tokens.join('')}}`);
+  const edited = fc
+    .tuple(
+      fc.jsonValue({ maxDepth: 4 }).map((value) => JSON.stringify({ V: value })),
+      fc.array(fc.tuple(fc.nat(), fc.constantFrom('', ',', ':', '"', '1', '.', 'e', '-', ' ', '}', ']', '{', '[')), { maxLength: 3 }),
+    )
+    .map(([json, edits]) =>
+      edits.reduce((text, [at, insert]) => text.slice(0, at % (text.length + 1)) + insert + text.slice(at % (text.length + 1)), json),
+    );
+
+  it.each([
+    ['token soup', soup],
+    ['edited documents', edited],
+  ])('on %s: accepts only what JSON.parse reads, with the same values and every number as written', (_case, documents) => {
+    fc.assert(
+      fc.property(documents, (json) => {
+        let reference: { value: unknown } | undefined;
+        try {
+          reference = { value: JSON.parse(json) };
+        } catch {
+          reference = undefined;
+        }
+        let decoded: MessageObject;
+        try {
+          decoded = decodeMessage('JSON', Buffer.from(json, 'utf8')).fields;
+        } catch (error) {
+          expect(error).toBeInstanceOf(MessageFormatError);
+          if (reference) expect((error as MessageFormatError).message).toMatch(RULE);
+          return;
+        }
+        expect(reference).toBeDefined();
+        expect(asParsed(decoded)).toEqual(reference!.value);
+        for (const number of numbersOf(decoded)) {
+          expect(number.raw).toMatch(NUMBER);
+          expect(json).toContain(number.raw);
+        }
+      }),
+      { numRuns: 2000 },
+    );
+  });
+});

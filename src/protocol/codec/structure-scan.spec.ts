@@ -40,7 +40,7 @@ describe('scanJsonStructure counts values', () => {
     fc.assert(
       fc.property(jsonObject(16), fc.constantFrom(undefined, 0, 1, '\t', ' \r\n '), (object, space) => {
         const text = JSON.stringify(object, null, space);
-        expect(scanJsonStructure(text)).toBe(countValues(JSON.parse(text)));
+        expect(scanJsonStructure(text).values).toBe(countValues(JSON.parse(text)));
       }),
       { numRuns: 500 },
     );
@@ -53,7 +53,7 @@ describe('scanJsonStructure counts values', () => {
     ['empty containers', '{"A":{},"B":[],"C":[{}]}', 5],
     ['strings with escapes and commas', '{"A":"x,\\"y\\":[1,2]","B":"\\\\"}', 3],
   ])('%s', (_case, json, count) => {
-    expect(scanJsonStructure(json)).toBe(count);
+    expect(scanJsonStructure(json).values).toBe(count);
   });
 
   it(`accepts ${MAX_MESSAGE_NODES} values of every kind and refuses one more`, () => {
@@ -61,7 +61,7 @@ describe('scanJsonStructure counts values', () => {
     // The top object and the list are two values.
     const items = (n: number) => Array.from({ length: n }, (_, i) => kinds[i % kinds.length]).join(',');
 
-    expect(scanJsonStructure(`{"L":[${items(MAX_MESSAGE_NODES - 2)}]}`)).toBe(MAX_MESSAGE_NODES);
+    expect(scanJsonStructure(`{"L":[${items(MAX_MESSAGE_NODES - 2)}]}`).values).toBe(MAX_MESSAGE_NODES);
     expect(() => scanJsonStructure(`{"L":[${items(MAX_MESSAGE_NODES - 1)}]}`)).toThrow(`more than ${MAX_MESSAGE_NODES} values`);
   });
 });
