@@ -1,9 +1,11 @@
+import { MAX_MESSAGE_NODES } from './codec/message';
+
 /** Where CONTRACT.md is silent or ambiguous, what this service does; published in the OpenAPI document. */
 export const PROTOCOL_NOTES = `
 ### Interpretations of the wire contract
 - **Order of the first checks**: an unsupported content type (415 \`PRM3008\`) is answered before an oversize body (413 \`PRM3007\`); both are JSON.
 - **InstId, TranCode, Version** are compared with the key, the path and \`1.0.1\` when present; a missing one is \`PRM3002\` at the field step.
-- **Size of a message's tree**: besides nesting deeper than 16 (§3), a request holding more than 20,000 elements (XML, \`<in>\` included) or values (JSON: every object, array, string, number and literal) is \`PRM3001\`. §4's largest lists (1,000 items) need about 9,000; only PayCheck's 16 MiB path could carry more, and the cap keeps such a body from occupying the service for seconds.
+- **Size of a message's tree**: besides nesting deeper than 16 (§3), a request holding more than ${MAX_MESSAGE_NODES.toLocaleString('en-US')} elements (XML, \`<in>\` included) or values (JSON: every object, array, string, number and literal) is \`PRM3001\`. §4's largest lists (1,000 items) need about 9,000; only PayCheck's 16 MiB path could carry more, and the cap keeps such a body from occupying the service for seconds.
 - **Unknown fields** in a request are ignored; fields an operation declares are bound strictly: text fields must be strings (a JSON number there is \`PRM3003\`), integers a JSON number or numeric string.
 - **TranSeq** may not start with \`REV\` (case-sensitive: the service's reversal numbers are \`REV\` + TranSeq).
 - **Gateway**: a missing TranCode is \`PRM3002\`; an unknown one, or \`PayCheck\`, is \`PRM3004\`.
