@@ -1,27 +1,16 @@
 import { ChildProcess, spawn } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import request from 'supertest';
 import { DEMO } from '../../src/demo/demo-data.service';
 import { OPERATIONS } from '../../src/protocol/partner-operation';
 import { businessDate, sendPartner } from '../support/partner-client';
+import { freeLoopbackPort } from '../support/free-port';
 import { testEngine } from '../support/test-app';
 
 const ROOT = resolve(__dirname, '../..');
 const ADMIN_TOKEN = 'logging-admin-token-0123456789';
-
-function freePort(): Promise<number> {
-  return new Promise((done, fail) => {
-    const server = createServer();
-    server.once('error', fail);
-    server.listen(0, '127.0.0.1', () => {
-      const address = server.address();
-      server.close(() => (address && typeof address === 'object' ? done(address.port) : fail(new Error('no port'))));
-    });
-  });
-}
 
 interface LogLine {
   level: number;
@@ -51,7 +40,7 @@ describeEmbedded('the structured log of a run (main.ts, LOG_LEVEL=info)', () => 
 
   beforeAll(async () => {
     cwd = mkdtempSync(join(tmpdir(), 'gateway-log-'));
-    const port = await freePort();
+    const port = await freeLoopbackPort();
     base = `http://127.0.0.1:${port}`;
     child = spawn(process.execPath, ['-r', join(ROOT, 'node_modules/ts-node/register/transpile-only'), join(ROOT, 'src/main.ts')], {
       cwd,
