@@ -15,6 +15,10 @@ const TAB = 0x09;
 const LINE_FEED = 0x0a;
 const CARRIAGE_RETURN = 0x0d;
 
+const isWhitespace = (code: number): boolean => code === SPACE || code === TAB || code === LINE_FEED || code === CARRIAGE_RETURN;
+/** Characters that end a number or literal token, besides whitespace and the end of the text. */
+const ENDS_SCALAR = new Set([COMMA, COLON, QUOTE, OPEN_BRACE, OPEN_BRACKET, CLOSE_BRACE, CLOSE_BRACKET]);
+
 const notWellFormed = (): MessageFormatError => new MessageFormatError('JSON is not well-formed');
 
 /** A whole number token as JSON writes it (`01`, `+1`, `.5`, `1.` are not). */
@@ -65,7 +69,7 @@ export function scanJsonStructure(json: string): JsonStructure {
       countValue();
     } else if (code === CLOSE_BRACE || code === CLOSE_BRACKET) {
       containers.pop();
-    } else if (code === SPACE || code === TAB || code === LINE_FEED || code === CARRIAGE_RETURN) {
+    } else if (isWhitespace(code)) {
       continue;
     } else if (code !== COLON && code !== COMMA) {
       const inList = containers.length > 0 && containers[containers.length - 1] === null;
@@ -85,25 +89,7 @@ export function scanJsonStructure(json: string): JsonStructure {
 /** Where a number or literal token ends: at whitespace, punctuation or the end of the text. */
 function scalarEnd(json: string, from: number): number {
   let i = from;
-  while (i < json.length) {
-    const code = json.charCodeAt(i);
-    if (
-      code === SPACE ||
-      code === TAB ||
-      code === LINE_FEED ||
-      code === CARRIAGE_RETURN ||
-      code === COMMA ||
-      code === COLON ||
-      code === QUOTE ||
-      code === OPEN_BRACE ||
-      code === OPEN_BRACKET ||
-      code === CLOSE_BRACE ||
-      code === CLOSE_BRACKET
-    ) {
-      break;
-    }
-    i += 1;
-  }
+  while (i < json.length && !isWhitespace(json.charCodeAt(i)) && !ENDS_SCALAR.has(json.charCodeAt(i))) i += 1;
   return i;
 }
 
@@ -124,7 +110,7 @@ function closingQuote(json: string, from: number): number {
 
 function nextSignificant(json: string, from: number): number {
   let i = from;
-  while (i < json.length && ' \t\r\n'.includes(json[i])) i += 1;
+  while (i < json.length && isWhitespace(json.charCodeAt(i))) i += 1;
   return json.charCodeAt(i);
 }
 
